@@ -1,0 +1,5 @@
+//! The `vigil` command-line binary.
+
+fn main() {
+    println!("vigil");
+}

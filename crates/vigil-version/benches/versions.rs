@@ -1,0 +1,3 @@
+//! Parse and compare throughput per scheme (filled in with the ecosystems).
+
+fn main() {}
