@@ -1,5 +1,22 @@
-//! The `vigil` command-line binary.
+//! The `vigil` command-line binary: parses arguments and runs one command.
+//!
+//! Exit codes: 0 success, 1 a check failed (reserved for gates), 2 usage or input error.
 
-fn main() {
-    println!("vigil");
+mod cli;
+mod commands;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -26,7 +26,9 @@ pub fn conformance_dir(suite: &str) -> Option<PathBuf> {
             Some(dir)
         }
         None if required => {
-            panic!("conformance suite {suite}: VIGIL_REQUIRE_CONFORMANCE=1 but VIGIL_CONFORMANCE_DATA is not set")
+            panic!(
+                "conformance suite {suite}: VIGIL_REQUIRE_CONFORMANCE=1 but VIGIL_CONFORMANCE_DATA is not set"
+            )
         }
         None => {
             eprintln!(
@@ -42,4 +44,77 @@ pub fn read(dir: &Path, relative: &str) -> String {
     let path = dir.join(relative);
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("reading conformance file {}: {e}", path.display()))
+}
+
+/// The version-ordering fixtures for each scheme (by `Scheme::name`), as paths under the
+/// conformance directory: osv-scalibr's per-ecosystem files, mapped to ecosystems as its
+/// own test does, plus osv.dev's Packagist cases.
+pub fn version_fixture_files(scheme: &str) -> &'static [&'static str] {
+    macro_rules! files {
+        ($($f:literal),*) => { &[$(concat!("osv-scalibr-semantic/", $f)),*] };
+    }
+    match scheme {
+        "SemVer" | "npm" | "crates.io" | "Go" | "Hex" => files!("semver-versions.txt"),
+        "Pub" => files!("pub-versions.txt"),
+        "NuGet" => files!("nuget-versions.txt"),
+        "PyPI" => files!("pypi-versions.txt", "pypi-versions-generated.txt"),
+        "Maven" => files!("maven-versions.txt", "maven-versions-generated.txt"),
+        "RubyGems" => files!("rubygems-versions.txt", "rubygems-versions-generated.txt"),
+        "Packagist" => &[
+            "osv-scalibr-semantic/packagist-versions.txt",
+            "osv-scalibr-semantic/packagist-versions-generated.txt",
+            "osv-dev/osv/ecosystems/testdata/packagist_test_cases.txt",
+        ],
+        "dpkg" => files!("debian-versions.txt", "debian-versions-generated.txt"),
+        "RPM" => files!("redhat-versions.txt"),
+        "apk" => files!("alpine-versions.txt", "alpine-versions-generated.txt"),
+        "CRAN" => files!("cran-versions.txt", "cran-versions-generated.txt"),
+        "Hackage" => files!("hackage-versions.txt"),
+        _ => &[],
+    }
+}
+
+/// One `A <op> B` line of a version-ordering fixture.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    pub a: String,
+    pub b: String,
+    pub expect: std::cmp::Ordering,
+    /// `file:line`, for messages.
+    pub origin: String,
+}
+
+/// Reads every comparison line of `files`. Empty lines and lines starting with `# ` or
+/// `// ` are comments.
+///
+/// # Panics
+/// On a line that is not `A <op> B`: the fixture format is part of the contract.
+pub fn read_comparisons(dir: &Path, files: &[&str]) -> Vec<Comparison> {
+    let mut out = Vec::new();
+    for file in files {
+        let text = read(dir, file);
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with("# ") || line.starts_with("// ") {
+                continue;
+            }
+            let origin = format!("{file}:{}", n + 1);
+            let parts: Vec<&str> = line.split(' ').collect();
+            let [a, op, b] = parts[..] else {
+                panic!("{origin}: not `A <op> B`: {line:?}");
+            };
+            let expect = match op {
+                "<" => std::cmp::Ordering::Less,
+                "=" => std::cmp::Ordering::Equal,
+                ">" => std::cmp::Ordering::Greater,
+                _ => panic!("{origin}: unknown operator {op:?}"),
+            };
+            out.push(Comparison {
+                a: a.to_owned(),
+                b: b.to_owned(),
+                expect,
+                origin,
+            });
+        }
+    }
+    out
 }

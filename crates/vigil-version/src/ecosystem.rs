@@ -116,6 +116,11 @@ const NAMES: [(Family, &str); 48] = [
 ];
 
 impl Family {
+    /// Every family OSV defines.
+    pub fn all() -> impl Iterator<Item = Family> {
+        NAMES.iter().map(|(f, _)| *f)
+    }
+
     /// The family's name as OSV writes it (`crates.io`, `Red Hat`, `PyPI`).
     pub fn name(self) -> &'static str {
         NAMES
@@ -217,9 +222,7 @@ impl Ecosystem {
             Opam => "opam",
             Julia => "julia",
             Debian | Ubuntu | Echo => "deb",
-            Alpine | Alpaquita | Chainguard | Wolfi | MinimOs | BellSoftHardenedContainers => {
-                "apk"
-            }
+            Alpine | Alpaquita | Chainguard | Wolfi | MinimOs | BellSoftHardenedContainers => "apk",
             AlmaLinux | AzureLinux | Mageia | OpenEuler | OpenSuse | PhotonOs | RedHat
             | RockyLinux | Suse | TuxCare => "rpm",
             _ => return None,
@@ -233,7 +236,11 @@ impl Ecosystem {
     /// `ubuntu-22.04`, `alpine-3.19.1`, `3.19.1`, `rhel-9.3`, `rocky-9.3`,
     /// `opensuse-leap-15.5`, `sles-15.5`). Without one, the ecosystem has no release
     /// and matches advisories of every release of the distribution.
-    pub fn from_purl(purl_type: &str, namespace: Option<&str>, distro: Option<&str>) -> Option<Self> {
+    pub fn from_purl(
+        purl_type: &str,
+        namespace: Option<&str>,
+        distro: Option<&str>,
+    ) -> Option<Self> {
         use Family::*;
         let ns = namespace.unwrap_or("").to_ascii_lowercase();
         let family = match purl_type.to_ascii_lowercase().as_str() {
@@ -447,14 +454,34 @@ mod tests {
         check("deb", Some("debian"), Some("debian-12"), "Debian:12");
         check("deb", Some("debian"), Some("debian-12.4"), "Debian:12");
         check("deb", Some("debian"), Some("bookworm"), "Debian:12");
-        check("deb", Some("ubuntu"), Some("ubuntu-22.04"), "Ubuntu:22.04:LTS");
+        check(
+            "deb",
+            Some("ubuntu"),
+            Some("ubuntu-22.04"),
+            "Ubuntu:22.04:LTS",
+        );
         check("deb", Some("ubuntu"), Some("ubuntu-23.10"), "Ubuntu:23.10");
         check("apk", Some("alpine"), Some("alpine-3.19.1"), "Alpine:v3.19");
         check("apk", Some("alpine"), Some("3.19.1"), "Alpine:v3.19");
         check("rpm", Some("rocky"), Some("rocky-9.3"), "Rocky Linux:9");
-        check("rpm", Some("almalinux"), Some("almalinux-8.9"), "AlmaLinux:8");
-        check("rpm", Some("opensuse"), Some("opensuse-leap-15.5"), "openSUSE:Leap 15.5");
-        check("rpm", Some("suse"), Some("sles-15.5"), "SUSE:Linux Enterprise Server 15 SP5");
+        check(
+            "rpm",
+            Some("almalinux"),
+            Some("almalinux-8.9"),
+            "AlmaLinux:8",
+        );
+        check(
+            "rpm",
+            Some("opensuse"),
+            Some("opensuse-leap-15.5"),
+            "openSUSE:Leap 15.5",
+        );
+        check(
+            "rpm",
+            Some("suse"),
+            Some("sles-15.5"),
+            "SUSE:Linux Enterprise Server 15 SP5",
+        );
         check("deb", Some("debian"), None, "Debian");
         check("pypi", None, None, "PyPI");
         check("cargo", None, None, "crates.io");

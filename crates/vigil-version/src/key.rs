@@ -100,8 +100,14 @@ impl KeyWriter {
     /// Precondition: `digits` holds only `b'0'..=b'9'`, and at most `u16::MAX` of them
     /// once leading zeros are stripped (the crate's input length limit guarantees it).
     pub(crate) fn digits(&mut self, digits: &[u8]) {
-        debug_assert!(digits.iter().all(u8::is_ascii_digit), "not digits: {digits:?}");
-        let start = digits.iter().position(|&d| d != b'0').unwrap_or(digits.len());
+        debug_assert!(
+            digits.iter().all(u8::is_ascii_digit),
+            "not digits: {digits:?}"
+        );
+        let start = digits
+            .iter()
+            .position(|&d| d != b'0')
+            .unwrap_or(digits.len());
         let significant = &digits[start..];
         if significant.len() <= 19 {
             // Every number of up to 19 digits fits in a u64, below TEN_POW_19.

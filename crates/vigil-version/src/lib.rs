@@ -223,7 +223,9 @@ impl Version {
 pub enum ParseError {
     #[error("empty {scheme} version")]
     Empty { scheme: Scheme },
-    #[error("{scheme} version is {len} bytes long; versions are limited to {MAX_VERSION_LEN} bytes")]
+    #[error(
+        "{scheme} version is {len} bytes long; versions are limited to {MAX_VERSION_LEN} bytes"
+    )]
     TooLong { scheme: Scheme, len: usize },
     #[error("invalid {scheme} version {input:?}: {reason}{}", At(*at))]
     Invalid {
@@ -281,11 +283,15 @@ impl FromStr for Scheme {
             return Ok(scheme);
         }
         let ecosystem: Ecosystem = s.parse().map_err(|_| UnknownScheme(s.to_owned()))?;
-        ecosystem.scheme().ok_or_else(|| UnknownScheme(s.to_owned()))
+        ecosystem
+            .scheme()
+            .ok_or_else(|| UnknownScheme(s.to_owned()))
     }
 }
 
 /// A name that is neither a scheme nor an OSV ecosystem with a version order.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown ecosystem {0:?}: expected an OSV ecosystem name such as PyPI, npm, Maven, Go, crates.io, Debian:12 or Alpine:v3.19")]
+#[error(
+    "unknown ecosystem {0:?}: expected an OSV ecosystem name such as PyPI, npm, Maven, Go, crates.io, Debian:12 or Alpine:v3.19"
+)]
 pub struct UnknownScheme(pub String);

@@ -1,0 +1,19 @@
+//! Output formats shared by every command that prints data.
+
+use clap::ValueEnum;
+
+/// How a command prints its result.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Text for people.
+    #[default]
+    Text,
+    /// One JSON document, for programs.
+    Json,
+}
+
+/// Prints a value as pretty JSON on standard output.
+pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
