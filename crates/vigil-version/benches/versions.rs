@@ -21,7 +21,9 @@ fn data_dir() -> Option<PathBuf> {
 
 fn main() {
     let Some(dir) = data_dir() else {
-        eprintln!("SKIPPED version benchmarks: set VIGIL_CONFORMANCE_DATA to the shared data directory");
+        eprintln!(
+            "SKIPPED version benchmarks: set VIGIL_CONFORMANCE_DATA to the shared data directory"
+        );
         return;
     };
     let mut c = Criterion::default()
@@ -29,8 +31,10 @@ fn main() {
         .measurement_time(Duration::from_secs(2))
         .configure_from_args();
     for scheme in Scheme::ALL {
-        let comparisons =
-            vigil_testkit::read_comparisons(&dir, vigil_testkit::version_fixture_files(scheme.name()));
+        let comparisons = vigil_testkit::read_comparisons(
+            &dir,
+            vigil_testkit::version_fixture_files(scheme.name()),
+        );
         let texts: Vec<String> = comparisons
             .iter()
             .flat_map(|c| [c.a.clone(), c.b.clone()])
