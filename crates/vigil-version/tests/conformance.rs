@@ -3,6 +3,15 @@
 
 use vigil_version::Scheme;
 
+/// Fixture lines that no total order can satisfy, so no exact implementation passes them.
+/// Each is checked to still fail, so the list cannot hide a regression elsewhere.
+///
+/// Packagist: `1.2.3.# = 1.2.3` and `1.2.3.# = 1.2.3.1` together imply `1.2.3 = 1.2.3.1`,
+/// while the same data orders a release below the same release with a fourth component
+/// (`1.20 < 1.20.1`). PHP's `version_compare` is not transitive around `#`. Vigil treats a
+/// lone `#` component as absent, which satisfies the other `#` lines in both files.
+const CONTRADICTORY: &[(Scheme, &str, &str)] = &[(Scheme::Packagist, "1.2.3.#", "1.2.3.1")];
+
 fn check(scheme: Scheme) {
     let Some(dir) = vigil_testkit::conformance_dir(&format!("version ordering ({scheme})")) else {
         return;
@@ -10,7 +19,18 @@ fn check(scheme: Scheme) {
     let files = vigil_testkit::version_fixture_files(scheme.name());
     let comparisons = vigil_testkit::read_comparisons(&dir, files);
     let mut failures = Vec::new();
+    let mut contradictory = 0;
     for c in &comparisons {
+        if CONTRADICTORY.contains(&(scheme, c.a.as_str(), c.b.as_str())) {
+            assert_ne!(
+                scheme.compare(&c.a, &c.b).ok(),
+                Some(c.expect),
+                "{}: listed as contradictory but now holds; remove it from CONTRADICTORY",
+                c.origin
+            );
+            contradictory += 1;
+            continue;
+        }
         match scheme.compare(&c.a, &c.b) {
             Ok(got) if got == c.expect => {}
             Ok(got) => failures.push(format!(
@@ -24,8 +44,8 @@ fn check(scheme: Scheme) {
         }
     }
     eprintln!(
-        "conformance {scheme}: {} comparison lines checked from {}, {} failed",
-        comparisons.len(),
+        "conformance {scheme}: {} comparison lines checked from {}, {} failed, {contradictory} self-contradictory lines excluded",
+        comparisons.len() - contradictory,
         files.join(", "),
         failures.len()
     );
