@@ -12,10 +12,15 @@
 //!
 //! - Events are sorted by the range's version order whatever order the record lists
 //!   them in. `introduced: "0"` sorts before every version; a `limit` containing `*` is
-//!   no limit. Events at the same version sort `fixed`, then `introduced`, then
-//!   `last_affected`, so that `[1.0, 2.0) ∪ [2.0, 3.0)` written as one range includes
-//!   2.0, and `introduced: 1.0, last_affected: 1.0` includes only 1.0. (A range with the
-//!   same string both introduced and fixed is rejected by validation.)
+//!   no limit.
+//! - The specification leaves the order of events at the same version open, and real
+//!   records need one: PyPA writes adjacent ranges as `[0, 3.1.1) ∪ [3.1.1, 3.1.3)`
+//!   (`fixed: 3.1.1` and `introduced: 3.1.1`), meaning 3.1.1 is affected, and RustSec has
+//!   `introduced: 45.0.0, fixed: 45.0.0`, an empty range. Both hold when an
+//!   `introduced` and a `fixed` at the same version cancel out (the state before that
+//!   version carries on), which is one fixed order of the tied events (see
+//!   `order_ties`). `last_affected` comes last, so `introduced: 1.0, last_affected: 1.0`
+//!   includes exactly 1.0.
 //! - `SEMVER` ranges compare in SemVer order; `ECOSYSTEM` ranges in the ecosystem's
 //!   order; `GIT` ranges are not evaluated (containment needs the repository's commit
 //!   graph) and match only through the enumerated `versions`.
@@ -145,13 +150,36 @@ pub struct CompiledEvent {
     point: Point,
 }
 
-/// Order of events at the same version (see the module documentation).
-fn tie_rank(kind: EventKind) -> u8 {
-    match kind {
-        EventKind::Fixed => 0,
-        EventKind::Introduced => 1,
-        EventKind::LastAffected => 2,
-        EventKind::Limit => 3,
+/// Orders events that share a version so that an `introduced` and a `fixed` at the
+/// same version cancel out: the state the scan had before that version carries on.
+///
+/// Every event below a version fires for any `v` at or above it, so the state before a
+/// group of equal events is the same for every `v` the group fires for, and one fixed
+/// order serves them all: `fixed` then `introduced` when the state before is
+/// "vulnerable", `introduced` then `fixed` when it is not; `last_affected` always last.
+fn order_ties(events: &mut [CompiledEvent]) {
+    let mut vulnerable = false;
+    let mut start = 0;
+    while start < events.len() {
+        let end = start
+            + events[start..]
+                .iter()
+                .take_while(|e| e.point == events[start].point)
+                .count();
+        let rank = |kind: EventKind| match (kind, vulnerable) {
+            (EventKind::Fixed, true) | (EventKind::Introduced, false) => 0,
+            (EventKind::Introduced, true) | (EventKind::Fixed, false) => 1,
+            _ => 2,
+        };
+        events[start..end].sort_by_key(|e| (rank(e.kind), e.index));
+        for e in &events[start..end] {
+            match e.kind {
+                EventKind::Introduced => vulnerable = true,
+                EventKind::Fixed | EventKind::LastAffected => vulnerable = false,
+                EventKind::Limit => {}
+            }
+        }
+        start = end;
     }
 }
 
@@ -610,14 +638,11 @@ fn compile_events(affected: usize, range: usize, scheme: Scheme, events: &[Event
             sorted.push(compiled);
         }
     }
-    let order = |a: &CompiledEvent, b: &CompiledEvent| {
-        a.point
-            .cmp(&b.point)
-            .then(tie_rank(a.kind).cmp(&tie_rank(b.kind)))
-            .then(a.index.cmp(&b.index))
-    };
+    let order =
+        |a: &CompiledEvent, b: &CompiledEvent| a.point.cmp(&b.point).then(a.index.cmp(&b.index));
     sorted.sort_by(order);
     limits.sort_by(order);
+    order_ties(&mut sorted);
     RangeState::Ready {
         scheme,
         events: sorted,

@@ -7,9 +7,13 @@
 //!   linter `RNG:001`), and at least one event (`minItems: 1`);
 //! - `GIT` ranges have a `repo` and use full-length commit hashes or `"0"` (schema);
 //! - `fixed` and `last_affected` do not appear in the same range (schema);
-//! - no value is both `introduced` and `fixed` in one range (linter `RNG:002`
-//!   "range-is-distinct", compared as strings, as the linter does);
-//! - an entry without `package` has only `GIT` ranges (linter `RNG:002`);
+//! - no commit is both `introduced` and `fixed` in one `GIT` range (linter `RNG:002`
+//!   "range-is-distinct", compared as strings, as the linter does). The linter applies
+//!   the rule to every range type, but real databases break it in ordered ranges with
+//!   a meaning: PyPA writes adjacent ranges `[0, 3.1.1) ∪ [3.1.1, 3.1.3)` as
+//!   `fixed: 3.1.1` and `introduced: 3.1.1`. In a version order that is well defined
+//!   (see [`crate::eval`]); in a commit graph a commit that both introduces and fixes
+//!   describes nothing, so only `GIT` ranges are held to it;
 //! - a top-level `severity` excludes `affected[].severity` (schema `allOf`);
 //! - severity scores match their type's pattern (schema), and CVSS v3 vectors start with
 //!   `CVSS:3.0/` or `CVSS:3.1/`;
@@ -17,7 +21,9 @@
 //!   [`PackageIndex`] (linter `P0001` "package-exists", which asks the registries
 //!   online; this crate does no I/O, so the caller brings what it knows).
 //!
-//! What is deliberately not checked: `references[].url`'s `format: uri` (an annotation,
+//! What is deliberately not checked: the linter's rule that an entry without `package`
+//! has only `GIT` ranges (osv.dev's own curl records, `CURL-CVE-*`, pair a `SEMVER` range
+//! with the `GIT` one in such entries; they cannot match a package either way), `references[].url`'s `format: uri` (an annotation,
 //! not an assertion, in JSON Schema 2020-12), whether event versions parse in their
 //! ecosystem (the linter's `P0002` needs the registry; an unparseable version makes its
 //! range unevaluable and is reported by evaluation instead), and purl syntax (the
@@ -155,7 +161,10 @@ pub fn violations(osv: &Osv, index: Option<&dyn PackageIndex>) -> Vec<Violation>
             check_severity(sev, &format!("{at}.severity"), &mut push);
         }
         check_affected(a, &at, &mut push);
+        // Malicious-package records (MAL-) name packages that registries remove once
+        // they are reported, so their absence from an index proves nothing.
         if let (Some(index), Some(pkg)) = (index, &a.package)
+            && !osv.id.as_str().starts_with("MAL-")
             && let Some(eco) = pkg.ecosystem.ecosystem()
         {
             let key = PackageKey::new(eco.clone(), &pkg.name);
@@ -176,15 +185,6 @@ pub fn violations(osv: &Osv, index: Option<&dyn PackageIndex>) -> Vec<Violation>
 fn check_affected(a: &Affected, at: &str, push: &mut impl FnMut(String, String)) {
     for (j, r) in a.ranges.iter().enumerate() {
         let rat = format!("{at}.ranges[{j}]");
-        if a.package.is_none() && r.kind != RangeType::Git {
-            push(
-                format!("{rat}.type"),
-                format!(
-                    "an affected entry without \"package\" describes a repository and takes only GIT ranges, not {}",
-                    r.kind
-                ),
-            );
-        }
         if r.events.is_empty() {
             push(
                 format!("{rat}.events"),
@@ -208,7 +208,8 @@ fn check_affected(a: &Affected, at: &str, push: &mut impl FnMut(String, String))
             );
         }
         for (k, e) in r.events.iter().enumerate() {
-            if let Event::Fixed(v) = e
+            if r.kind == RangeType::Git
+                && let Event::Fixed(v) = e
                 && r.events
                     .iter()
                     .any(|o| matches!(o, Event::Introduced(i) if i == v))
@@ -216,7 +217,7 @@ fn check_affected(a: &Affected, at: &str, push: &mut impl FnMut(String, String))
                 push(
                     format!("{rat}.events[{k}].fixed"),
                     format!(
-                        "{v:?} is both introduced and fixed in this range, so the range is empty (OSV linter: range-is-distinct)"
+                        "commit {v:?} is both introduced and fixed in this GIT range (OSV linter: range-is-distinct)"
                     ),
                 );
             }
