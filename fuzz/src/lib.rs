@@ -20,3 +20,43 @@ pub fn version(scheme: Scheme, data: &[u8]) {
     assert_eq!(x.cmp(&y), y.cmp(&x).reverse(), "{a:?} vs {b:?}");
     assert_eq!(x.cmp(&x), std::cmp::Ordering::Equal);
 }
+
+/// Parses the input as one OSV record; when it loads, evaluates it for every package it
+/// names at a few versions, including each of its own event and listed versions, and
+/// computes its severities. Nothing may panic.
+pub fn osv(format: vigil_osv::Format, data: &[u8]) {
+    let Ok(osv) = vigil_osv::Loader::default().load(data, format) else {
+        return;
+    };
+    let advisory = vigil_osv::CompiledAdvisory::new(&osv);
+    let _ = osv.severity_assessment();
+    for (a, compiled) in osv.affected.iter().zip(&advisory.affected) {
+        let _ = a.severity_assessment();
+        let Some(key) = &compiled.package else {
+            continue;
+        };
+        let mut versions: Vec<&str> = vec!["0", "1.0", "1.0.0", "v1.2.3", "2.0.0-rc.1", ""];
+        versions.extend(a.versions.iter().map(String::as_str));
+        versions.extend(a.ranges.iter().flat_map(|r| r.events.iter().map(|e| e.version())));
+        for v in versions.into_iter().take(64) {
+            let q = vigil_osv::QueryVersion::new(key.ecosystem(), v);
+            for verdict in advisory.check(key, &q) {
+                if let vigil_osv::Verdict::Affected(vigil_osv::Hit::Range {
+                    remedy: vigil_osv::Remedy::FixedIn(fixes),
+                    ..
+                }) = verdict
+                {
+                    let _ = fixes.first();
+                    let _ = fixes.fixed().count() + fixes.limits().count();
+                }
+            }
+        }
+    }
+    let _ = advisory.diagnostics().count();
+    // What loads must serialize and load again.
+    if format == vigil_osv::Format::Json {
+        let json = serde_json::to_vec(&osv).expect("a loaded record serializes");
+        let again = vigil_osv::from_json(&json).expect("a serialized record loads again");
+        assert_eq!(again, osv, "JSON round trip");
+    }
+}
