@@ -19,7 +19,12 @@ pub(crate) fn encode(s: &str, out: &mut impl Write) -> fmt::Result {
         if is_unreserved(b) {
             continue;
         }
-        out.write_str(&s[start..i])?;
+        // A run of unreserved bytes is ASCII, so it starts and ends on char boundaries;
+        // between two escaped bytes of one character the run is empty and `start` may
+        // be inside the character, so it must not be sliced.
+        if start < i {
+            out.write_str(&s[start..i])?;
+        }
         out.write_char('%')?;
         out.write_char(char::from(HEX[usize::from(b >> 4)]))?;
         out.write_char(char::from(HEX[usize::from(b & 0xF)]))?;
@@ -102,7 +107,11 @@ mod tests {
             ("%FF", Err(())),
         ];
         for (raw, want) in cases {
-            assert_eq!(decode(raw).map_err(|_| ()), want.map(str::to_owned), "{raw:?}");
+            assert_eq!(
+                decode(raw).map_err(|_| ()),
+                want.map(str::to_owned),
+                "{raw:?}"
+            );
         }
     }
 

@@ -306,8 +306,15 @@ impl PurlBuilder {
     }
 }
 
-/// Parses as purl-spec's "How to parse a PURL" describes, from the right: subpath,
-/// qualifiers, scheme, type, then version, name and namespace.
+/// Parses as purl-spec's "How to parse a PURL" describes: subpath, qualifiers, scheme,
+/// type, then version, name and namespace.
+///
+/// One departure: the guide splits off the subpath and the qualifiers at the *last* `#`
+/// and `?`, but ECMA-427 §5.1 makes a purl an RFC 3986 URL, whose fragment starts at the
+/// first `#` and whose query starts at the first `?` and may contain more of them. The
+/// two agree on every canonical purl (which encodes both characters inside components);
+/// on others the URL reading keeps an unencoded URL in a qualifier value whole
+/// (`?download_url=https://x.org/get?id=1`), where the guide would cut it.
 fn parse(input: &str) -> Result<Purl, PurlError> {
     let invalid = |component, value: &str, reason| PurlError::Invalid {
         input: input.to_owned(),
@@ -315,10 +322,11 @@ fn parse(input: &str) -> Result<Purl, PurlError> {
         value: value.to_owned(),
         reason,
     };
-    let decode = |component, raw: &str| encoding::decode(raw).map_err(|r| invalid(component, raw, r));
+    let decode =
+        |component, raw: &str| encoding::decode(raw).map_err(|r| invalid(component, raw, r));
 
-    let (rest, subpath_raw) = input.rsplit_once('#').unwrap_or((input, ""));
-    let (rest, qualifiers_raw) = rest.rsplit_once('?').unwrap_or((rest, ""));
+    let (rest, subpath_raw) = input.split_once('#').unwrap_or((input, ""));
+    let (rest, qualifiers_raw) = rest.split_once('?').unwrap_or((rest, ""));
 
     let Some((scheme, rest)) = rest.split_once(':') else {
         return Err(PurlError::MissingScheme {
@@ -356,7 +364,11 @@ fn parse(input: &str) -> Result<Purl, PurlError> {
     for raw in segments.into_iter().filter(|s| !s.is_empty()) {
         let seg = decode(Component::Namespace, raw)?;
         if seg.contains('/') {
-            return Err(invalid(Component::Namespace, &seg, "has a segment containing '/'"));
+            return Err(invalid(
+                Component::Namespace,
+                &seg,
+                "has a segment containing '/'",
+            ));
         }
         namespace.push(seg);
     }
@@ -366,7 +378,11 @@ fn parse(input: &str) -> Result<Purl, PurlError> {
     let mut qualifiers = Vec::new();
     for pair in qualifiers_raw.split('&').filter(|p| !p.is_empty()) {
         let Some((key, value)) = pair.split_once('=') else {
-            return Err(invalid(Component::Qualifiers, pair, "is not a key=value pair"));
+            return Err(invalid(
+                Component::Qualifiers,
+                pair,
+                "is not a key=value pair",
+            ));
         };
         qualifiers.push((key.to_owned(), decode(Component::QualifierValue, value)?));
     }
@@ -375,7 +391,11 @@ fn parse(input: &str) -> Result<Purl, PurlError> {
     for raw in subpath_raw.split('/') {
         let seg = decode(Component::Subpath, raw)?;
         if seg.contains('/') {
-            return Err(invalid(Component::Subpath, &seg, "has a segment containing '/'"));
+            return Err(invalid(
+                Component::Subpath,
+                &seg,
+                "has a segment containing '/'",
+            ));
         }
         subpath.push(seg);
     }

@@ -117,7 +117,10 @@ const TYPES: &[(&str, Rules)] = {
         ("swid", rules(O).requires(&["tag_id"])),
         ("swift", rules(R)),
         ("vcpkg", rules(P)),
-        ("vscode-extension", rules(R).lower_ns().lower_name().lower_version()),
+        (
+            "vscode-extension",
+            rules(R).lower_ns().lower_name().lower_version(),
+        ),
         ("yocto", rules(O).lower_ns()),
     ]
 };
@@ -182,7 +185,12 @@ pub(crate) fn apply(p: &mut Parts) -> Result<(), Violation> {
         // (`pkg:git/codeberg.org/forgejo/forgejo` has the name `forgejo/forgejo`). So
         // only the first path segment is the namespace, however the purl was written.
         let mut all: Vec<String> = std::mem::take(&mut p.namespace);
-        all.extend(p.name.split('/').filter(|s| !s.is_empty()).map(str::to_owned));
+        all.extend(
+            p.name
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        );
         if all.len() < 2 {
             p.name = all.pop().unwrap_or_default();
             return Err(Violation::NamespaceRequired);
@@ -270,21 +278,21 @@ pub(crate) fn apply(p: &mut Parts) -> Result<(), Violation> {
                 ));
             }
         }
-        "cocoapods" => {
-            if p.name.starts_with('.') || p.name.chars().any(|c| c == '+' || c.is_whitespace()) {
-                return Err(rule(
-                    Component::Name,
-                    &p.name,
-                    "is not a pod name: no whitespace or '+', no leading '.'",
-                ));
-            }
+        "cocoapods" if !is_pod_name(&p.name) => {
+            return Err(rule(
+                Component::Name,
+                &p.name,
+                "is not a pod name: no whitespace or '+', no leading '.'",
+            ));
         }
-        "mlflow" => {
-            // Databricks model names are case-insensitive and lower-cased; Azure ML (and
-            // other servers) keep the name as it is. The server is the repository_url.
-            if p.qualifiers.get("repository_url").is_some_and(|u| is_databricks(u)) {
-                p.name = p.name.to_lowercase();
-            }
+        // Databricks model names are case-insensitive and lower-cased; Azure ML (and other
+        // servers) keep the name as it is. The server is the repository_url.
+        "mlflow"
+            if p.qualifiers
+                .get("repository_url")
+                .is_some_and(|u| is_databricks(u)) =>
+        {
+            p.name = p.name.to_lowercase();
         }
         "swid" => {
             if p.namespace.len() > 2 {
@@ -313,6 +321,10 @@ fn is_chrome_version(v: &str) -> bool {
         && parts
             .iter()
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn is_pod_name(name: &str) -> bool {
+    !name.starts_with('.') && !name.chars().any(|c| c == '+' || c.is_whitespace())
 }
 
 /// `8-4-4-4-12` hex digits.
@@ -371,8 +383,12 @@ mod tests {
 
     #[test]
     fn chrome_versions_and_guids() {
-        for (v, ok) in [("1", true), ("1.2.3.4", true), ("1.2.3.4.5", false), ("1..2", false)]
-        {
+        for (v, ok) in [
+            ("1", true),
+            ("1.2.3.4", true),
+            ("1.2.3.4.5", false),
+            ("1..2", false),
+        ] {
             assert_eq!(is_chrome_version(v), ok, "{v}");
         }
         assert!(is_guid("75B8C285-fa7b-485b-b199-4745e3004d0d"));

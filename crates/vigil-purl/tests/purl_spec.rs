@@ -120,7 +120,14 @@ struct Tally {
 
 impl Tally {
     /// Records one case; `result` is its outcome, `Err` with what went wrong.
-    fn case(&mut self, file: &str, test_type: &str, input: &str, what: &str, result: Result<(), String>) {
+    fn case(
+        &mut self,
+        file: &str,
+        test_type: &str,
+        input: &str,
+        what: &str,
+        result: Result<(), String>,
+    ) {
         self.checked += 1;
         let allowed = ALLOWED
             .iter()
@@ -211,7 +218,10 @@ fn purl_spec() {
             tally.allowed_failed.join("\n  ")
         );
     }
-    assert!(files.len() > 40 && tally.checked > 600, "purl-spec data looks incomplete");
+    assert!(
+        files.len() > 40 && tally.checked > 600,
+        "purl-spec data looks incomplete"
+    );
     assert!(
         tally.failures.is_empty(),
         "{} purl-spec cases failed:\n{}",
@@ -230,7 +240,12 @@ fn json_files(root: &Path, sub: &str, suffix: &str) -> Vec<String> {
     let dir = root.join(sub);
     let mut out: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-        .map(|e| e.expect("directory entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("directory entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|n| n.ends_with(suffix))
         .map(|n| format!("{sub}/{n}"))
         .collect();
@@ -375,11 +390,17 @@ fn check_legacy(case: &Value) -> Result<(), String> {
         .parse()
         .map_err(|e| format!("canonical purl: {e}"))?;
     if parsed != canonical {
-        return Err(format!("parses to {parsed}, canonical parses to {canonical}"));
+        return Err(format!(
+            "parses to {parsed}, canonical parses to {canonical}"
+        ));
     }
-    let built = builder(case).build().map_err(|e| format!("components: {e}"))?;
+    let built = builder(case)
+        .build()
+        .map_err(|e| format!("components: {e}"))?;
     if built != canonical {
-        return Err(format!("components build {built}, canonical parses to {canonical}"));
+        return Err(format!(
+            "components build {built}, canonical parses to {canonical}"
+        ));
     }
     Ok(())
 }
@@ -432,23 +453,29 @@ fn check_definition(tally: &mut Tally, file: &str, def: &Value) {
 fn check_rules(ty: &str, def: &Value, base: &Purl) -> Result<(), String> {
     // A name without '/', so that for `git` dropping the namespace cannot move a name
     // segment into it.
-    let name = base.name().rsplit('/').next().unwrap_or_default().to_owned();
-    let rebuild = |namespace: Option<&str>, name: &str, version: Option<&str>, subpath: Option<&str>| {
-        let mut b = Purl::builder(ty, name);
-        if let Some(ns) = namespace {
-            b = b.namespace(ns);
-        }
-        if let Some(v) = version {
-            b = b.version(v);
-        }
-        for (k, v) in base.qualifiers() {
-            b = b.qualifier(k, v);
-        }
-        if let Some(s) = subpath {
-            b = b.subpath(s);
-        }
-        b.build()
-    };
+    let name = base
+        .name()
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let rebuild =
+        |namespace: Option<&str>, name: &str, version: Option<&str>, subpath: Option<&str>| {
+            let mut b = Purl::builder(ty, name);
+            if let Some(ns) = namespace {
+                b = b.namespace(ns);
+            }
+            if let Some(v) = version {
+                b = b.version(v);
+            }
+            for (k, v) in base.qualifiers() {
+                b = b.qualifier(k, v);
+            }
+            if let Some(s) = subpath {
+                b = b.subpath(s);
+            }
+            b.build()
+        };
     let folds = |component: &str| {
         def.get(component)
             .and_then(|c| c.get("case_sensitive"))
@@ -496,7 +523,9 @@ fn check_rules(ty: &str, def: &Value, base: &Purl) -> Result<(), String> {
         let got = p.namespace().unwrap_or_default();
         // git moves nothing here; cpan upper-cases, which upper-case input cannot show.
         if got != want {
-            return Err(format!("namespace {ns:?} became {got:?}, expected {want:?}"));
+            return Err(format!(
+                "namespace {ns:?} became {got:?}, expected {want:?}"
+            ));
         }
     }
     let want_name = expect("name_definition", &upper_name);
@@ -505,19 +534,32 @@ fn check_rules(ty: &str, def: &Value, base: &Purl) -> Result<(), String> {
         _ => want_name,
     };
     if p.name() != want_name {
-        return Err(format!("name {upper_name:?} became {:?}, expected {want_name:?}", p.name()));
+        return Err(format!(
+            "name {upper_name:?} became {:?}, expected {want_name:?}",
+            p.name()
+        ));
     }
     let want_version = expect("version_definition", &version);
     if p.version() != Some(want_version.as_str()) {
-        return Err(format!("version {version:?} became {:?}, expected {want_version:?}", p.version()));
+        return Err(format!(
+            "version {version:?} became {:?}, expected {want_version:?}",
+            p.version()
+        ));
     }
     let want_subpath = expect("subpath_definition", subpath);
     if p.subpath() != Some(want_subpath.as_str()) {
-        return Err(format!("subpath {subpath:?} became {:?}, expected {want_subpath:?}", p.subpath()));
+        return Err(format!(
+            "subpath {subpath:?} became {:?}, expected {want_subpath:?}",
+            p.subpath()
+        ));
     }
 
     // Required qualifiers.
-    for q in def["qualifiers_definition"].as_array().into_iter().flatten() {
+    for q in def["qualifiers_definition"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         if q["requirement"].as_str() != Some("required") {
             continue;
         }
