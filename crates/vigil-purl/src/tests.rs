@@ -153,6 +153,10 @@ const ERRORS: &[(&str, &str)] = &[
         r#"purl "pkg:npm/foo#a%2Fb": subpath "a/b" has a segment containing '/'"#,
     ),
     (
+        "pkg:npm/@/x",
+        r#"purl "pkg:npm/@/x": namespace "@" invalid for type "npm": is an empty scope"#,
+    ),
+    (
         "pkg:maven/io",
         r#"purl "pkg:maven/io": namespace missing: type "maven" requires one"#,
     ),
@@ -313,6 +317,17 @@ fn serde_uses_the_canonical_string() {
     assert_eq!(back, p);
     let err = serde_json::from_str::<Purl>(r#""pkg:maven/io""#).unwrap_err();
     assert!(err.to_string().contains("requires one"), "{err}");
+}
+
+/// Found by the proptest round trip below (its seed is kept in proptest-regressions/):
+/// every multi-byte character is two or more escaped bytes in a row, and
+/// `encoding::encode` sliced the input between them, inside the character, and panicked.
+#[test]
+fn regression_proptest_encode_multibyte_char_boundary() {
+    let p = Purl::builder("generic", "0").subpath("ß").build().unwrap();
+    assert_eq!(p.to_string(), "pkg:generic/0#%C3%9F");
+    let p: Purl = "pkg:generic/日本@ü".parse().unwrap();
+    assert_eq!(p.to_string(), "pkg:generic/%E6%97%A5%E6%9C%AC@%C3%BC");
 }
 
 fn segment() -> impl Strategy<Value = String> {

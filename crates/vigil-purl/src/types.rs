@@ -278,6 +278,10 @@ pub(crate) fn apply(p: &mut Parts) -> Result<(), Violation> {
                 ));
             }
         }
+        // The namespace is the scope, `@name`; a bare `@` names no scope at all.
+        "npm" if p.namespace.first().is_some_and(|s| s == "@") => {
+            return Err(rule(Component::Namespace, "@", "is an empty scope"));
+        }
         "cocoapods" if !is_pod_name(&p.name) => {
             return Err(rule(
                 Component::Name,
