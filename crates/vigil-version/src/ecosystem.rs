@@ -229,6 +229,68 @@ impl Ecosystem {
         })
     }
 
+    /// The package URL namespace that names the distribution, for OS ecosystems
+    /// (`deb/debian`, `apk/alpine`, `rpm/redhat`), as syft and trivy write it.
+    pub fn purl_namespace(&self) -> Option<&'static str> {
+        use Family::*;
+        Some(match self.family {
+            Debian => "debian",
+            Ubuntu => "ubuntu",
+            Echo => "echo",
+            Alpine => "alpine",
+            Wolfi => "wolfi",
+            Chainguard => "chainguard",
+            MinimOs => "minimos",
+            Alpaquita => "alpaquita",
+            RedHat => "redhat",
+            RockyLinux => "rocky",
+            AlmaLinux => "almalinux",
+            OpenSuse => "opensuse",
+            Suse => "suse",
+            PhotonOs => "photon",
+            Mageia => "mageia",
+            OpenEuler => "openeuler",
+            AzureLinux => "azurelinux",
+            _ => return None,
+        })
+    }
+
+    /// The purl `distro` qualifier for this ecosystem's release, in syft's spelling
+    /// (`Debian:12` → `debian-12`, `Ubuntu:Pro:18.04:LTS` → `ubuntu-18.04`,
+    /// `Alpine:v3.19` → `alpine-3.19`). `None` without a release, or where the release
+    /// names no distribution version (`Red Hat`'s CPE suffixes).
+    pub fn purl_distro(&self) -> Option<String> {
+        let release = self.release.as_deref()?;
+        let version = match self.family {
+            Family::Debian => match release {
+                "sid" => "sid".to_owned(),
+                r => r.to_owned(),
+            },
+            Family::Ubuntu => release
+                .split(':')
+                .find(|part| part.contains('.'))?
+                .to_owned(),
+            Family::Alpine => release.strip_prefix('v')?.to_owned(),
+            Family::RockyLinux | Family::AlmaLinux | Family::PhotonOs | Family::Mageia => {
+                release.to_owned()
+            }
+            Family::OpenSuse => match release {
+                "Tumbleweed" => return Some("opensuse-tumbleweed".to_owned()),
+                r => return Some(format!("opensuse-leap-{}", r.strip_prefix("Leap ")?)),
+            },
+            Family::Suse => {
+                let rest = release.strip_prefix("Linux Enterprise Server ")?;
+                let distro = match rest.split_once(" SP") {
+                    Some((major, sp)) => format!("sles-{major}.{sp}"),
+                    None => format!("sles-{rest}"),
+                };
+                return Some(distro);
+            }
+            _ => return None,
+        };
+        Some(format!("{}-{version}", self.purl_namespace()?))
+    }
+
     /// The ecosystem of a package URL, from its type, namespace and `distro` qualifier.
     ///
     /// Distribution packages need the distribution's release to be matched, taken from
@@ -487,6 +549,41 @@ mod tests {
         check("cargo", None, None, "crates.io");
         check("golang", Some("github.com/foo"), None, "Go");
         assert_eq!(Ecosystem::from_purl("generic", None, None), None);
+    }
+
+    /// `from_purl(type, namespace, distro)` gives back each distribution release.
+    #[test]
+    fn distro_qualifiers_round_trip() {
+        for s in [
+            "Debian:12",
+            "Debian:sid",
+            "Ubuntu:22.04:LTS",
+            "Ubuntu:23.10",
+            "Alpine:v3.19",
+            "Rocky Linux:9",
+            "AlmaLinux:8",
+            "openSUSE:Leap 15.5",
+            "openSUSE:Tumbleweed",
+            "SUSE:Linux Enterprise Server 15 SP5",
+            "SUSE:Linux Enterprise Server 15",
+        ] {
+            let e: Ecosystem = s.parse().unwrap();
+            let distro = e
+                .purl_distro()
+                .unwrap_or_else(|| panic!("{s} has no distro"));
+            let back =
+                Ecosystem::from_purl(e.purl_type().unwrap(), e.purl_namespace(), Some(&distro));
+            assert_eq!(
+                back.map(|b| b.to_string()).as_deref(),
+                Some(s),
+                "{s} via {distro}"
+            );
+        }
+        let pro: Ecosystem = "Ubuntu:Pro:18.04:LTS".parse().unwrap();
+        assert_eq!(pro.purl_distro().as_deref(), Some("ubuntu-18.04"));
+        let rhel: Ecosystem = "Red Hat:enterprise_linux:9::appstream".parse().unwrap();
+        assert_eq!(rhel.purl_distro(), None);
+        assert_eq!(rhel.purl_namespace(), Some("redhat"));
     }
 
     #[test]
