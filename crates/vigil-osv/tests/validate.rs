@@ -35,10 +35,7 @@ fn check_invalid(fields: &str, expect: &str) {
 #[test]
 fn syntax_errors_say_where() {
     let e = load(r#""summary": "#).expect_err("truncated");
-    assert_eq!(
-        e.to_string(),
-        "(record): EOF while parsing a value at line 1 column 70"
-    );
+    assert_eq!(e.to_string(), "summary: expected value at line 1 column 78");
 }
 
 fn check_valid(fields: &str) {
@@ -181,9 +178,7 @@ fn git_ranges() {
 #[test]
 fn severities() {
     check_invalid(
-        &format!(
-            r#""severity": [{{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}], "affected": [{{"package": {{"ecosystem": "PyPI", "name": "x"}}, "severity": []}}]"#
-        ),
+        r#""severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}], "affected": [{"package": {"ecosystem": "PyPI", "name": "x"}, "severity": []}]"#,
         "affected[0].severity: a record with a top-level \"severity\" cannot also give one per affected entry",
     );
     check_invalid(
