@@ -79,15 +79,16 @@ pub enum Error {
     #[error(transparent)]
     Limit(#[from] LimitExceeded),
     /// A schema or linter rule is broken; the first broken rule, then the rest.
-    #[error("{}{}", .0[0], more(.0.len()))]
+    #[error("{}", describe_violations(.0))]
     Invalid(Vec<Violation>),
 }
 
-fn more(n: usize) -> String {
-    match n {
-        0 | 1 => String::new(),
-        2 => " (and 1 more violation)".to_owned(),
-        n => format!(" (and {} more violations)", n - 1),
+fn describe_violations(all: &[Violation]) -> String {
+    match all {
+        [] => "the record breaks a schema rule".to_owned(),
+        [one] => one.to_string(),
+        [first, _] => format!("{first} (and 1 more violation)"),
+        [first, rest @ ..] => format!("{first} (and {} more violations)", rest.len()),
     }
 }
 
