@@ -239,6 +239,32 @@ pub struct CompiledRange {
     state: RangeState,
 }
 
+impl CompiledRange {
+    /// The scheme and the sorted `introduced`/`fixed`/`last_affected` events and `limit`s,
+    /// for an index that wants the parsed bounds; `None` for `GIT` and unevaluable ranges.
+    pub fn bounds(&self) -> Option<(Scheme, &[CompiledEvent], &[CompiledEvent])> {
+        match &self.state {
+            RangeState::Ready {
+                scheme,
+                events,
+                limits,
+            } => Some((*scheme, events, limits)),
+            RangeState::Git | RangeState::Unevaluable(_) => None,
+        }
+    }
+}
+
+impl CompiledEvent {
+    /// The parsed version; `None` for `introduced: "0"` (before every version) and for
+    /// a `limit` containing `*` (after every version).
+    pub fn version(&self) -> Option<&Version> {
+        match &self.point {
+            Point::At(v) => Some(v),
+            Point::Zero | Point::Infinity => None,
+        }
+    }
+}
+
 /// One `versions[]` entry, parsed when it parses.
 #[derive(Clone, Debug)]
 struct Listed {
@@ -433,6 +459,16 @@ impl CompiledAffected {
     /// The entry's ranges, parsed.
     pub fn ranges(&self) -> &[CompiledRange] {
         &self.ranges
+    }
+
+    /// The ecosystem's version scheme, when it has one.
+    pub fn scheme(&self) -> Option<Scheme> {
+        self.scheme
+    }
+
+    /// The listed versions that parse, sorted, each with its position in `versions`.
+    pub fn listed_versions(&self) -> impl Iterator<Item = (&Version, usize)> {
+        self.parsed_versions.iter().map(|(v, l)| (v, l.index))
     }
 }
 
