@@ -5,6 +5,8 @@
 //! listed version matched and what fixes it. It is pure (no I/O), so `vigil scan` uses it
 //! on an SBOM and the store keeps one per process for incremental matching.
 
+mod identity;
 mod index;
 
+pub use identity::{Identity, Source, Unmatchable, identity};
 pub use index::{Advisory, Index, Inserted, Match};
