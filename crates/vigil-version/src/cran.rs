@@ -113,90 +113,67 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::Scheme;
-
-    #[track_caller]
-    fn check(a: &str, op: &str, b: &str) {
-        let want = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => panic!("unknown operator {op:?}"),
-        };
-        let got = Scheme::Cran.compare(a, b).expect("valid versions");
-        assert_eq!(got, want, "{a} {op} {b}");
-        assert_eq!(Scheme::Cran.compare(b, a).expect("valid"), want.reverse());
-    }
-
-    #[track_caller]
-    fn rejects(input: &str, message: &str) {
-        match Scheme::Cran.parse(input) {
-            Ok(v) => panic!("{input:?} accepted as {:?}", v.key()),
-            Err(e) => assert_eq!(e.to_string(), message, "{input:?}"),
-        }
-    }
+    use crate::testing::{
+        assert_accepted_and_matches, assert_accepts_unless_blank, assert_antisymmetric,
+        assert_equal_iff_keys_equal, assert_transitive, check_all, key_order, rejects_all,
+    };
 
     #[test]
     fn notable_orders() {
-        check("1.0", "<", "1.0.0");
-        check("1.0.0", "<", "1.0.0.0");
-        check("0.1.4", "<", "0.1.18");
-        check("1.2-3", "=", "1.2.3");
-        check("1-0", "=", "1.0");
-        check("01.002", "=", "1.2");
-        check("0.9.22", "<", "1.0");
-        check("0.1.26.0", ">", "0");
-        check("1.1", ">", "1.0.9");
-        check("2147483647", ">", "2147483646.9");
+        let cases = [
+            ("1.0", "<", "1.0.0"),
+            ("1.0.0", "<", "1.0.0.0"),
+            ("0.1.4", "<", "0.1.18"),
+            ("1.2-3", "=", "1.2.3"),
+            ("1-0", "=", "1.0"),
+            ("01.002", "=", "1.2"),
+            ("0.9.22", "<", "1.0"),
+            ("0.1.26.0", ">", "0"),
+            ("1.1", ">", "1.0.9"),
+            ("2147483647", ">", "2147483646.9"),
+        ];
+        check_all(Scheme::Cran, &cases);
     }
 
     #[test]
     fn rejected_inputs() {
-        rejects(
-            "1..2",
-            "invalid CRAN version \"1..2\": expected a number after \".\" but found \".\" (at byte 2)",
-        );
-        rejects(
-            "1.",
-            "invalid CRAN version \"1.\": expected a number after \".\" but found the end (at byte 2)",
-        );
-        rejects(
-            ".1",
-            "invalid CRAN version \".1\": expected a number but found \".\" (at byte 0)",
-        );
-        rejects(
-            "1.2a",
-            "invalid CRAN version \"1.2a\": expected \".\" or \"-\" but found \"a\" (at byte 3)",
-        );
-        rejects(
-            "1-rc1",
-            "invalid CRAN version \"1-rc1\": expected a number after \"-\" but found \"r\" (at byte 2)",
-        );
-        rejects(
-            "1_2",
-            "invalid CRAN version \"1_2\": expected \".\" or \"-\" but found \"_\" (at byte 1)",
-        );
-        rejects(
-            "+1",
-            "invalid CRAN version \"+1\": expected a number but found \"+\" (at byte 0)",
-        );
-        rejects(
-            "1 .2",
-            "invalid CRAN version \"1 .2\": expected \".\" or \"-\" but found \" \" (at byte 1)",
-        );
-        rejects(
-            "١.٢",
-            "invalid CRAN version \"١.٢\": expected a number but found \"١\" (at byte 0)",
-        );
-        rejects(
-            "1.2147483648",
-            "invalid CRAN version \"1.2147483648\": component 2147483648 is larger than 2147483647, \
+        let cases = [
+            (
+                "1..2",
+                "expected a number after \".\" but found \".\" (at byte 2)",
+            ),
+            (
+                "1.",
+                "expected a number after \".\" but found the end (at byte 2)",
+            ),
+            (".1", "expected a number but found \".\" (at byte 0)"),
+            (
+                "1.2a",
+                "expected \".\" or \"-\" but found \"a\" (at byte 3)",
+            ),
+            (
+                "1-rc1",
+                "expected a number after \"-\" but found \"r\" (at byte 2)",
+            ),
+            ("1_2", "expected \".\" or \"-\" but found \"_\" (at byte 1)"),
+            ("+1", "expected a number but found \"+\" (at byte 0)"),
+            (
+                "1 .2",
+                "expected \".\" or \"-\" but found \" \" (at byte 1)",
+            ),
+            ("١.٢", "expected a number but found \"١\" (at byte 0)"),
+            (
+                "1.2147483648",
+                "component 2147483648 is larger than 2147483647, \
              the largest integer R can hold (at byte 2)",
-        );
-        rejects(
-            "1.99999999999999999999999",
-            "invalid CRAN version \"1.99999999999999999999999\": component 99999999999999999999999 \
+            ),
+            (
+                "1.99999999999999999999999",
+                "component 99999999999999999999999 \
              is larger than 2147483647, the largest integer R can hold (at byte 2)",
-        );
+            ),
+        ];
+        rejects_all(Scheme::Cran, &cases);
     }
 
     /// `utils::compareVersion`, on the strings: split at `.` and `-`, compare as integers,
@@ -249,44 +226,36 @@ mod tests {
         })
     }
 
-    fn key(v: &str) -> Option<crate::Key> {
-        Scheme::Cran.parse(v).ok().map(|v| v.key().clone())
+    /// The reference on what `Scheme::parse` sees.
+    fn reference(a: &str, b: &str) -> Option<Ordering> {
+        Some(compare_version(a, b))
     }
 
     proptest! {
         #[test]
         fn key_order_is_compare_version(a in version(), b in version()) {
-            prop_assert_eq!(Scheme::Cran.compare(&a, &b).ok(), Some(compare_version(&a, &b)));
+            assert_accepted_and_matches(Scheme::Cran, &a, &b, reference)?;
         }
 
         #[test]
         fn antisymmetric(a in version(), b in version()) {
-            prop_assert_eq!(key(&a).cmp(&key(&b)), key(&b).cmp(&key(&a)).reverse());
+            assert_antisymmetric(&a, &b, |x, y| key_order(Scheme::Cran, x, y))?;
         }
 
         #[test]
         fn transitive(a in version(), b in version(), c in version()) {
-            let (ab, bc, ac) = (key(&a).cmp(&key(&b)), key(&b).cmp(&key(&c)), key(&a).cmp(&key(&c)));
-            if ab == bc {
-                prop_assert_eq!(ac, ab);
-            }
-            if ab.is_eq() {
-                prop_assert_eq!(ac, bc);
-            }
+            assert_transitive(&a, &b, &c, |x, y| key_order(Scheme::Cran, x, y))?;
         }
 
         #[test]
         fn equal_keys_are_equal_versions(a in version(), b in version()) {
-            prop_assert_eq!(key(&a) == key(&b), compare_version(&a, &b).is_eq());
+            assert_equal_iff_keys_equal(Scheme::Cran, &a, &b, reference)?;
         }
 
         /// Junk never panics, and is accepted exactly when R accepts it.
         #[test]
         fn accepts_what_r_accepts(s in "[0-9.\\-a+ ]{1,12}|[0-9]{9,12}(\\.[0-9]{1,3})?") {
-            let trimmed = s.trim();
-            if !trimmed.is_empty() {
-                prop_assert_eq!(Scheme::Cran.parse(&s).is_ok(), r_accepts(trimmed), "{:?}", s);
-            }
+            assert_accepts_unless_blank(Scheme::Cran, &s, r_accepts)?;
         }
     }
 }

@@ -234,30 +234,16 @@ mod tests {
 
     use proptest::prelude::*;
 
+    use crate::testing::{
+        assert_accepts_iff, assert_antisymmetric, assert_equal_iff_keys_equal,
+        assert_matches_reference, assert_transitive, check_with_reference, pair, triple,
+    };
     use crate::{ParseError, Scheme};
 
-    fn key(v: &str) -> crate::Key {
-        match Scheme::Dpkg.parse(v) {
-            Ok(parsed) => parsed.key().clone(),
-            Err(e) => panic!("{v:?} should parse: {e}"),
-        }
-    }
-
     /// Asserts `a <op> b` in both directions, both by key and by the reference comparator.
+    #[track_caller]
     fn check(a: &str, op: &str, b: &str) {
-        let expect = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => panic!("unknown operator {op:?}"),
-        };
-        assert_eq!(key(a).cmp(&key(b)), expect, "{a} {op} {b} (keys)");
-        assert_eq!(key(b).cmp(&key(a)), expect.reverse(), "{b} vs {a} (keys)");
-        assert_eq!(
-            reference::compare(a, b),
-            Ok(expect),
-            "{a} {op} {b} (reference)"
-        );
+        check_with_reference(Scheme::Dpkg, a, op, b, compare);
     }
 
     fn rejects(v: &str, reason: &str) {
@@ -522,79 +508,33 @@ mod tests {
     /// triples share prefixes and their comparison reaches the later tokens.
     const TAIL: &str = "([0-9]{1,2}|[.~+a-cZ:é]|-[0-9a~]{0,2}){0,3}";
 
-    /// `base` cut after `cut` characters, with `tail` appended.
-    fn derive(base: &str, cut: usize, tail: &str) -> String {
-        let end = base.char_indices().nth(cut).map_or(base.len(), |(i, _)| i);
-        format!("{}{tail}", &base[..end])
-    }
-
-    /// Two versions, often sharing a prefix: a version and a variant of it, or two variants
-    /// of one base cut at the same place, with different tails.
-    fn pair() -> impl Strategy<Value = (String, String)> {
-        prop_oneof![
-            (version(), version()),
-            (version(), 0..16usize, TAIL).prop_map(|(base, cut, tail)| {
-                let variant = derive(&base, cut, &tail);
-                (base, variant)
-            }),
-            (version(), 0..16usize, TAIL, TAIL).prop_map(|(base, cut, t1, t2)| {
-                (derive(&base, cut, &t1), derive(&base, cut, &t2))
-            }),
-        ]
-    }
-
-    /// Three versions, often sharing a prefix.
-    fn triple() -> impl Strategy<Value = (String, String, String)> {
-        prop_oneof![
-            (version(), version(), version()),
-            (version(), 0..16usize, TAIL, TAIL, TAIL).prop_map(|(base, cut, t1, t2, t3)| {
-                let derived = |tail: &str| derive(&base, cut, tail);
-                (derived(&t1), derived(&t2), derived(&t3))
-            }),
-        ]
+    /// The reference comparator, declining where it rejects a version.
+    fn compare(a: &str, b: &str) -> Option<Ordering> {
+        reference::compare(a, b).ok()
     }
 
     proptest! {
         #[test]
-        fn keys_order_like_dpkg((a, b) in pair()) {
-            let (ka, kb) = (Scheme::Dpkg.parse(&a), Scheme::Dpkg.parse(&b));
-            prop_assert_eq!(ka.is_ok(), reference::parse(&a).is_ok(), "acceptance of {:?}", a);
-            prop_assert_eq!(kb.is_ok(), reference::parse(&b).is_ok(), "acceptance of {:?}", b);
-            if let (Ok(ka), Ok(kb), Ok(expect)) = (ka, kb, reference::compare(&a, &b)) {
-                prop_assert_eq!(ka.cmp(&kb), expect, "{:?} vs {:?}", a, b);
+        fn keys_order_like_dpkg((a, b) in pair(version, TAIL)) {
+            for v in [&a, &b] {
+                assert_accepts_iff(Scheme::Dpkg, v, reference::parse(v).is_ok())?;
             }
+            assert_matches_reference(Scheme::Dpkg, &a, &b, compare)?;
         }
 
         #[test]
-        fn reference_is_antisymmetric((a, b) in pair()) {
-            if let (Ok(ab), Ok(ba)) = (reference::compare(&a, &b), reference::compare(&b, &a)) {
-                prop_assert_eq!(ab, ba.reverse(), "{:?} vs {:?}", a, b);
-            }
+        fn reference_is_antisymmetric((a, b) in pair(version, TAIL)) {
+            assert_antisymmetric(&a, &b, compare)?;
         }
 
         #[test]
-        fn reference_is_transitive((a, b, c) in triple()) {
-            let cmp = |x: &str, y: &str| reference::compare(x, y).ok();
-            if let (Some(ab), Some(bc), Some(ac)) = (cmp(&a, &b), cmp(&b, &c), cmp(&a, &c)) {
-                if ab == bc {
-                    prop_assert_eq!(ac, ab, "{:?} {:?} {:?}", a, b, c);
-                }
-                if ab == Ordering::Equal {
-                    prop_assert_eq!(ac, bc, "{:?} {:?} {:?}", a, b, c);
-                }
-                if bc == Ordering::Equal {
-                    prop_assert_eq!(ac, ab, "{:?} {:?} {:?}", a, b, c);
-                }
-            }
+        fn reference_is_transitive((a, b, c) in triple(version, TAIL)) {
+            assert_transitive(&a, &b, &c, compare)?;
         }
 
         #[test]
-        fn equal_keys_iff_reference_equal((a, b) in pair()) {
-            if let (Ok(ka), Ok(kb), Ok(expect)) =
-                (Scheme::Dpkg.parse(&a), Scheme::Dpkg.parse(&b), reference::compare(&a, &b))
-            {
-                prop_assert_eq!(ka.key() == kb.key(), expect == Ordering::Equal, "{:?} vs {:?}", a, b);
-            }
+        fn equal_keys_iff_reference_equal((a, b) in pair(version, TAIL)) {
+            assert_equal_iff_keys_equal(Scheme::Dpkg, &a, &b, compare)?;
         }
     }
 }

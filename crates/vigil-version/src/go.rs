@@ -45,35 +45,8 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use crate::semver::tests::{Shape, triples};
-    use crate::{Key, Scheme};
-
-    fn key(s: &str) -> Key {
-        match Scheme::Go.parse(s) {
-            Ok(v) => v.key().clone(),
-            Err(e) => panic!("Go rejected {s:?}: {e}"),
-        }
-    }
-
-    fn check(a: &str, op: &str, b: &str) {
-        let expect = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => panic!("bad operator {op}"),
-        };
-        assert_eq!(key(a).cmp(&key(b)), expect, "expected {a} {op} {b}");
-    }
-
-    fn rejects(input: &str, reason: &str) {
-        match Scheme::Go.parse(input) {
-            Ok(v) => panic!("Go accepted {input:?} as {:?}", v.key()),
-            Err(e) => assert_eq!(
-                e.to_string(),
-                format!("invalid Go version {input:?}: {reason}")
-            ),
-        }
-    }
+    use crate::Scheme;
+    use crate::testing::{Shape, assert_consistent_triple, check_all, rejects_all, shaped_triples};
 
     #[test]
     fn notable_orderings() {
@@ -108,36 +81,37 @@ mod tests {
             ("v1.0.0-RC", "<", "v1.0.0-rc"),
             ("1.1.3.4.5", "=", "v1.1.3"),
         ];
-        for (a, op, b) in cases {
-            check(a, op, b);
-        }
+        check_all(Scheme::Go, &cases);
     }
 
     #[test]
     fn rejected_inputs() {
-        rejects("V1.2.3", "expected a number but found \"V\" (at byte 0)");
-        rejects("vv1.2.3", "expected a number but found \"v\" (at byte 1)");
-        rejects(
-            "v1.2-pre",
-            "a pre-release needs all three of major.minor.patch (at byte 4)",
-        );
-        rejects(
-            "v1+meta",
-            "build metadata needs all three of major.minor.patch (at byte 2)",
-        );
-        rejects(
-            "v01.2.3",
-            "major version \"01\" has a leading zero (at byte 1)",
-        );
-        rejects(
-            "v1.2.3-01",
-            "numeric pre-release identifier \"01\" has a leading zero (at byte 7)",
-        );
-        rejects("v1.2.3-", "empty pre-release identifier (at byte 7)");
-        rejects(
-            "v1.2.3+in_compatible",
-            "unexpected \"_\" in the build metadata (at byte 9)",
-        );
+        let cases = [
+            ("V1.2.3", "expected a number but found \"V\" (at byte 0)"),
+            ("vv1.2.3", "expected a number but found \"v\" (at byte 1)"),
+            (
+                "v1.2-pre",
+                "a pre-release needs all three of major.minor.patch (at byte 4)",
+            ),
+            (
+                "v1+meta",
+                "build metadata needs all three of major.minor.patch (at byte 2)",
+            ),
+            (
+                "v01.2.3",
+                "major version \"01\" has a leading zero (at byte 1)",
+            ),
+            (
+                "v1.2.3-01",
+                "numeric pre-release identifier \"01\" has a leading zero (at byte 7)",
+            ),
+            ("v1.2.3-", "empty pre-release identifier (at byte 7)"),
+            (
+                "v1.2.3+in_compatible",
+                "unexpected \"_\" in the build metadata (at byte 9)",
+            ),
+        ];
+        rejects_all(Scheme::Go, &cases);
     }
 
     /// A version as `golang.org/x/mod/semver` holds it after parsing.
@@ -277,21 +251,6 @@ mod tests {
         compare_prerelease(&a.prerelease, &b.prerelease)
     }
 
-    fn parse_both(s: &str) -> Result<Option<(Key, Parsed)>, TestCaseError> {
-        let s = s.trim();
-        let ours = Scheme::Go.parse(s).ok();
-        let reference = go_parse(s);
-        prop_assert_eq!(
-            ours.is_some(),
-            reference.is_some(),
-            "acceptance of {:?}: ours {:?}, reference {:?}",
-            s,
-            ours,
-            reference
-        );
-        Ok(ours.zip(reference).map(|(v, r)| (v.key().clone(), r)))
-    }
-
     fn shape() -> Shape {
         Shape {
             number: prop_oneof![
@@ -325,30 +284,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn matches_go_reference([a, b, c] in triples(shape())) {
-            let parsed = [parse_both(&a)?, parse_both(&b)?, parse_both(&c)?];
-            for (i, j) in [(0, 1), (1, 2), (0, 2)] {
-                let (Some(x), Some(y)) = (&parsed[i], &parsed[j]) else {
-                    continue;
-                };
-                let reference = go_compare(&x.1, &y.1);
-                prop_assert_eq!(x.0.cmp(&y.0), reference, "{:?} vs {:?}", x.1, y.1);
-                prop_assert_eq!(x.0 == y.0, reference == Ordering::Equal);
-                prop_assert_eq!(go_compare(&y.1, &x.1), reference.reverse());
-                prop_assert_eq!(y.0.cmp(&x.0), reference.reverse());
-            }
-            if let [Some(a), Some(b), Some(c)] = &parsed {
-                let (ab, bc, ac) = (go_compare(&a.1, &b.1), go_compare(&b.1, &c.1), go_compare(&a.1, &c.1));
-                if ab == bc {
-                    prop_assert_eq!(ac, ab);
-                }
-                if ab == Ordering::Equal {
-                    prop_assert_eq!(ac, bc);
-                }
-                if bc == Ordering::Equal {
-                    prop_assert_eq!(ac, ab);
-                }
-            }
+        fn matches_go_reference([a, b, c] in shaped_triples(shape())) {
+            assert_consistent_triple(Scheme::Go, [&a, &b, &c], go_parse, go_compare)?;
         }
     }
 }

@@ -104,69 +104,49 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::Scheme;
-
-    #[track_caller]
-    fn check(a: &str, op: &str, b: &str) {
-        let want = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => panic!("unknown operator {op:?}"),
-        };
-        let got = Scheme::Hackage.compare(a, b).expect("valid versions");
-        assert_eq!(got, want, "{a} {op} {b}");
-        assert_eq!(
-            Scheme::Hackage.compare(b, a).expect("valid"),
-            want.reverse()
-        );
-    }
-
-    #[track_caller]
-    fn rejects(input: &str, message: &str) {
-        match Scheme::Hackage.parse(input) {
-            Ok(v) => panic!("{input:?} accepted as {:?}", v.key()),
-            Err(e) => assert_eq!(e.to_string(), message, "{input:?}"),
-        }
-    }
+    use crate::testing::{
+        assert_accepted_and_matches, assert_accepts_unless_blank, assert_antisymmetric,
+        assert_equal_iff_keys_equal, assert_transitive, check_all, key_order, rejects_all,
+    };
 
     #[test]
     fn notable_orders() {
-        check("1.0", "<", "1.0.0");
-        check("1.9", "<", "1.10");
-        check("1.01", "=", "1.1");
-        check("0", "<", "0.0");
-        check("2", ">", "1.99.99");
-        check("1.2.3", "<", "1.2.3.0.0");
-        check("9223372036854775807", ">", "9223372036854775806.1");
+        let cases = [
+            ("1.0", "<", "1.0.0"),
+            ("1.9", "<", "1.10"),
+            ("1.01", "=", "1.1"),
+            ("0", "<", "0.0"),
+            ("2", ">", "1.99.99"),
+            ("1.2.3", "<", "1.2.3.0.0"),
+            ("9223372036854775807", ">", "9223372036854775806.1"),
+        ];
+        check_all(Scheme::Hackage, &cases);
     }
 
     #[test]
     fn rejected_inputs() {
-        rejects(
-            "1.0-beta",
-            "invalid Hackage version \"1.0-beta\": expected \".\" but found \"-\" (at byte 3)",
-        );
-        rejects(
-            "1..2",
-            "invalid Hackage version \"1..2\": expected a number after \".\" but found \".\" (at byte 2)",
-        );
-        rejects(
-            "1.",
-            "invalid Hackage version \"1.\": expected a number after \".\" but found the end (at byte 2)",
-        );
-        rejects(
-            "v1",
-            "invalid Hackage version \"v1\": expected a number but found \"v\" (at byte 0)",
-        );
-        rejects(
-            "1.x",
-            "invalid Hackage version \"1.x\": expected a number after \".\" but found \"x\" (at byte 2)",
-        );
-        rejects(
-            "1.9223372036854775808",
-            "invalid Hackage version \"1.9223372036854775808\": component 9223372036854775808 is \
+        let cases = [
+            ("1.0-beta", "expected \".\" but found \"-\" (at byte 3)"),
+            (
+                "1..2",
+                "expected a number after \".\" but found \".\" (at byte 2)",
+            ),
+            (
+                "1.",
+                "expected a number after \".\" but found the end (at byte 2)",
+            ),
+            ("v1", "expected a number but found \"v\" (at byte 0)"),
+            (
+                "1.x",
+                "expected a number after \".\" but found \"x\" (at byte 2)",
+            ),
+            (
+                "1.9223372036854775808",
+                "component 9223372036854775808 is \
              larger than 9223372036854775807, the largest Haskell Int (at byte 2)",
-        );
+            ),
+        ];
+        rejects_all(Scheme::Hackage, &cases);
     }
 
     /// `compare` on `versionBranch`: Haskell's list order, on the strings.
@@ -191,44 +171,36 @@ mod tests {
         proptest::collection::vec(component, 1..6).prop_map(|parts| parts.join("."))
     }
 
-    fn key(v: &str) -> Option<crate::Key> {
-        Scheme::Hackage.parse(v).ok().map(|v| v.key().clone())
+    /// The reference on what `Scheme::parse` sees.
+    fn reference(a: &str, b: &str) -> Option<Ordering> {
+        Some(compare_branches(a, b))
     }
 
     proptest! {
         #[test]
         fn key_order_is_list_order(a in version(), b in version()) {
-            prop_assert_eq!(Scheme::Hackage.compare(&a, &b).ok(), Some(compare_branches(&a, &b)));
+            assert_accepted_and_matches(Scheme::Hackage, &a, &b, reference)?;
         }
 
         #[test]
         fn antisymmetric(a in version(), b in version()) {
-            prop_assert_eq!(key(&a).cmp(&key(&b)), key(&b).cmp(&key(&a)).reverse());
+            assert_antisymmetric(&a, &b, |x, y| key_order(Scheme::Hackage, x, y))?;
         }
 
         #[test]
         fn transitive(a in version(), b in version(), c in version()) {
-            let (ab, bc, ac) = (key(&a).cmp(&key(&b)), key(&b).cmp(&key(&c)), key(&a).cmp(&key(&c)));
-            if ab == bc {
-                prop_assert_eq!(ac, ab);
-            }
-            if ab.is_eq() {
-                prop_assert_eq!(ac, bc);
-            }
+            assert_transitive(&a, &b, &c, |x, y| key_order(Scheme::Hackage, x, y))?;
         }
 
         #[test]
         fn equal_keys_are_equal_versions(a in version(), b in version()) {
-            prop_assert_eq!(key(&a) == key(&b), compare_branches(&a, &b).is_eq());
+            assert_equal_iff_keys_equal(Scheme::Hackage, &a, &b, reference)?;
         }
 
         /// Junk never panics, and is accepted exactly when it is digits and dots.
         #[test]
         fn accepts_only_numeric_versions(s in "[0-9.\\-a ]{1,12}|[0-9]{18,21}(\\.[0-9]{1,3})?") {
-            let trimmed = s.trim();
-            if !trimmed.is_empty() {
-                prop_assert_eq!(Scheme::Hackage.parse(&s).is_ok(), haskell_accepts(trimmed), "{:?}", s);
-            }
+            assert_accepts_unless_blank(Scheme::Hackage, &s, haskell_accepts)?;
         }
     }
 }

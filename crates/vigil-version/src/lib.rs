@@ -38,6 +38,8 @@ mod pubdev;
 mod rpm;
 mod rubygems;
 mod semver;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub mod ecosystem;
 

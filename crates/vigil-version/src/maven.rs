@@ -446,57 +446,62 @@ mod tests {
 
     use proptest::prelude::*;
 
+    use crate::testing::{
+        assert_accepted_and_matches, assert_accepts_unless_blank, assert_antisymmetric,
+        assert_equal_iff_keys_equal, assert_transitive, check,
+    };
     use crate::{ParseError, Scheme};
-
-    fn cmp(a: &str, b: &str) -> Ordering {
-        match Scheme::Maven.compare(a, b) {
-            Ok(order) => order,
-            Err(e) => panic!("{a:?} or {b:?} rejected: {e}"),
-        }
-    }
-
-    #[track_caller]
-    fn check(a: &str, op: &str, b: &str) {
-        let want = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => panic!("unknown operator {op:?}"),
-        };
-        assert_eq!(cmp(a, b), want, "{a} {op} {b}");
-        assert_eq!(cmp(b, a), want.reverse(), "{b} vs {a}");
-    }
 
     #[test]
     fn numbers_compare_by_value() {
-        check("1", "<", "2");
-        check("1.9", "<", "1.10");
-        check("1.01", "=", "1.1");
-        check("1", "=", "1.0.0");
-        check("1.0", "=", "1-0");
-        check("0", "=", "0.0.0");
-        check("1.2", "<", "1.2.0.1");
-        check("9223372036854775807", "<", "9223372036854775808");
-        check("1.12345678901234567890", ">", "1.1234567890123456789");
-        check("1.00000000000000000000000000001", "=", "1.1");
+        check(Scheme::Maven, "1", "<", "2");
+        check(Scheme::Maven, "1.9", "<", "1.10");
+        check(Scheme::Maven, "1.01", "=", "1.1");
+        check(Scheme::Maven, "1", "=", "1.0.0");
+        check(Scheme::Maven, "1.0", "=", "1-0");
+        check(Scheme::Maven, "0", "=", "0.0.0");
+        check(Scheme::Maven, "1.2", "<", "1.2.0.1");
+        check(
+            Scheme::Maven,
+            "9223372036854775807",
+            "<",
+            "9223372036854775808",
+        );
+        check(
+            Scheme::Maven,
+            "1.12345678901234567890",
+            ">",
+            "1.1234567890123456789",
+        );
+        check(Scheme::Maven, "1.00000000000000000000000000001", "=", "1.1");
         // Empty places are zeros.
-        check("1..2", "=", "1.0.2");
-        check(".1", "=", "0.1");
-        check("1.", "=", "1");
-        check("1-", "=", "1");
-        check("-", "=", "0");
+        check(Scheme::Maven, "1..2", "=", "1.0.2");
+        check(Scheme::Maven, ".1", "=", "0.1");
+        check(Scheme::Maven, "1.", "=", "1");
+        check(Scheme::Maven, "1-", "=", "1");
+        check(Scheme::Maven, "-", "=", "0");
     }
 
     #[test]
     fn long_and_big_zeros_rank_by_their_java_type() {
         // Maven keeps a run of zeros whole, so its length picks int, long or BigInteger.
-        check("1.0000000000", "=", "1");
-        check("1.0000000000.1", ">", "1.999999999");
-        check("1.0000000000.1", "<", "1.1000000000");
-        check("1.0000000000.1", "<", "1.00000000000.2");
-        check("1.0000000000000000000.1", ">", "1.999999999999999999");
-        check("1.0000000000000000000.1", "<", "1.1000000000000000000");
-        check("1.000000000.1", "=", "1.0.1");
+        check(Scheme::Maven, "1.0000000000", "=", "1");
+        check(Scheme::Maven, "1.0000000000.1", ">", "1.999999999");
+        check(Scheme::Maven, "1.0000000000.1", "<", "1.1000000000");
+        check(Scheme::Maven, "1.0000000000.1", "<", "1.00000000000.2");
+        check(
+            Scheme::Maven,
+            "1.0000000000000000000.1",
+            ">",
+            "1.999999999999999999",
+        );
+        check(
+            Scheme::Maven,
+            "1.0000000000000000000.1",
+            "<",
+            "1.1000000000000000000",
+        );
+        check(Scheme::Maven, "1.000000000.1", "=", "1.0.1");
     }
 
     #[test]
@@ -515,38 +520,43 @@ mod tests {
             "1.1",
         ];
         for pair in ordered.windows(2) {
-            check(pair[0], "<", pair[1]);
+            check(Scheme::Maven, pair[0], "<", pair[1]);
         }
-        check("1-cr", "=", "1-rc");
-        check("1-ga", "=", "1");
-        check("1.final", "=", "1");
-        check("1-RELEASE", "=", "1");
-        check("1-Alpha-1", "=", "1a1");
-        check("1b2", "=", "1-beta-2");
-        check("1M3", "=", "1.0-milestone-3");
+        check(Scheme::Maven, "1-cr", "=", "1-rc");
+        check(Scheme::Maven, "1-ga", "=", "1");
+        check(Scheme::Maven, "1.final", "=", "1");
+        check(Scheme::Maven, "1-RELEASE", "=", "1");
+        check(Scheme::Maven, "1-Alpha-1", "=", "1a1");
+        check(Scheme::Maven, "1b2", "=", "1-beta-2");
+        check(Scheme::Maven, "1M3", "=", "1.0-milestone-3");
         // Without a digit after it, `a` is an unknown qualifier, after the release.
-        check("1-a", ">", "1");
-        check("1-a-1", ">", "1a1");
-        check("1-FOO", "=", "1-foo");
-        check("1.0-SNAPSHOT", "<", "1.0");
-        check("1.0-alpha-1-SNAPSHOT", "<", "1.0-alpha-1");
-        check("1.0.RC1", "<", "1.0");
-        check("1.0.0.Final", "=", "1");
+        check(Scheme::Maven, "1-a", ">", "1");
+        check(Scheme::Maven, "1-a-1", ">", "1a1");
+        check(Scheme::Maven, "1-FOO", "=", "1-foo");
+        check(Scheme::Maven, "1.0-SNAPSHOT", "<", "1.0");
+        check(Scheme::Maven, "1.0-alpha-1-SNAPSHOT", "<", "1.0-alpha-1");
+        check(Scheme::Maven, "1.0.RC1", "<", "1.0");
+        check(Scheme::Maven, "1.0.0.Final", "=", "1");
     }
 
     #[test]
     fn separators_rank_dot_qualifier_hyphen_qualifier_hyphen_number_dot_number() {
-        check("1.rc", "<", "1-rc");
-        check("1-rc", "<", "1-1");
-        check("1-1", "<", "1.1");
-        check("1.xyz", "<", "1-xyz");
-        check("1a", "=", "1-a");
-        check("1.0a", "=", "1-a");
-        check("1.0-1", "=", "1-1");
-        check("2.0-1", "<", "2.0.1");
-        check("2.0.1", "<", "2.0.1-xyz");
-        check("2.0.1-xyz", "<", "2.0.1-123");
-        check("1-1.foo-bar-1-baz-0.1", "=", "1-1.foo-bar1baz-.1");
+        check(Scheme::Maven, "1.rc", "<", "1-rc");
+        check(Scheme::Maven, "1-rc", "<", "1-1");
+        check(Scheme::Maven, "1-1", "<", "1.1");
+        check(Scheme::Maven, "1.xyz", "<", "1-xyz");
+        check(Scheme::Maven, "1a", "=", "1-a");
+        check(Scheme::Maven, "1.0a", "=", "1-a");
+        check(Scheme::Maven, "1.0-1", "=", "1-1");
+        check(Scheme::Maven, "2.0-1", "<", "2.0.1");
+        check(Scheme::Maven, "2.0.1", "<", "2.0.1-xyz");
+        check(Scheme::Maven, "2.0.1-xyz", "<", "2.0.1-123");
+        check(
+            Scheme::Maven,
+            "1-1.foo-bar-1-baz-0.1",
+            "=",
+            "1-1.foo-bar1baz-.1",
+        );
     }
 
     /// Where Maven's answers form a cycle, the key keeps every comparison with the common
@@ -578,9 +588,9 @@ mod tests {
                 Ordering::Greater,
                 "{a} vs {b}"
             );
-            check(a, "<", prefix);
-            check(prefix, "<", b);
-            check(a, "<", b);
+            check(Scheme::Maven, a, "<", prefix);
+            check(Scheme::Maven, prefix, "<", b);
+            check(Scheme::Maven, a, "<", b);
         }
     }
 
@@ -588,10 +598,10 @@ mod tests {
     /// data say equal, and so do we: a part with nothing but nulls counts as no part.
     #[test]
     fn all_null_parts_vanish() {
-        check("1-ga-1", "=", "1-1");
-        check("1-0-1", "=", "1-1");
-        check("1--1", "=", "1-1");
-        check("0-0-alpha", "=", "0-alpha");
+        check(Scheme::Maven, "1-ga-1", "=", "1-1");
+        check(Scheme::Maven, "1-0-1", "=", "1-1");
+        check(Scheme::Maven, "1--1", "=", "1-1");
+        check(Scheme::Maven, "0-0-alpha", "=", "0-alpha");
         assert_eq!(
             maven_cmp("1-ga-1", "1-1", Parts::AsMaven),
             Ordering::Less,
@@ -601,13 +611,13 @@ mod tests {
 
     #[test]
     fn non_ascii_qualifiers_lowercase_and_order_like_java() {
-        check("1-É", "=", "1-é");
-        check("1-é", ">", "1-z");
+        check(Scheme::Maven, "1-É", "=", "1-é");
+        check(Scheme::Maven, "1-é", ">", "1-z");
         // UTF-16 puts U+FF41 (fullwidth a) after U+10428 (a Deseret letter).
-        check("1-\u{ff41}", ">", "1-\u{10428}");
-        check("1-\u{ff21}", "=", "1-\u{ff41}");
-        check("1-\u{10400}", "=", "1-\u{10428}");
-        check("1-\u{130}", "=", "1-i\u{307}");
+        check(Scheme::Maven, "1-\u{ff41}", ">", "1-\u{10428}");
+        check(Scheme::Maven, "1-\u{ff21}", "=", "1-\u{ff41}");
+        check(Scheme::Maven, "1-\u{10400}", "=", "1-\u{10428}");
+        check(Scheme::Maven, "1-\u{130}", "=", "1-i\u{307}");
     }
 
     #[test]
@@ -633,10 +643,15 @@ mod tests {
             "1".to_owned(),
         ] {
             let want = maven_cmp(&long, &other, Parts::Collapsed);
-            check(&long, [">", "=", "<"][(1 - want as i32) as usize], &other);
+            check(
+                Scheme::Maven,
+                &long,
+                [">", "=", "<"][(1 - want as i32) as usize],
+                &other,
+            );
         }
-        check("\u{0}", "<", "\u{1}");
-        check("\u{1}", "<", "\u{2}");
+        check(Scheme::Maven, "\u{0}", "<", "\u{1}");
+        check(Scheme::Maven, "\u{1}", "<", "\u{2}");
     }
 
     #[test]
@@ -1015,39 +1030,25 @@ mod tests {
         /// (a) On versions where Maven's comparator is consistent, the key is Maven.
         #[test]
         fn key_order_is_mavens(a in consistent_version(), b in consistent_version()) {
-            prop_assert_eq!(key_cmp(&a, &b), Some(maven_cmp(&a, &b, Parts::AsMaven)), "{} vs {}", a, b);
+            assert_accepted_and_matches(Scheme::Maven, &a, &b, |x, y| Some(maven_cmp(x, y, Parts::AsMaven)))?;
         }
 
         /// (b) Swapping the operands reverses the order.
         #[test]
         fn antisymmetric(a in any_version(), b in any_version()) {
-            if let (Some(ab), Some(ba)) = (key_cmp(&a, &b), key_cmp(&b, &a)) {
-                prop_assert_eq!(ab, ba.reverse());
-            }
+            assert_antisymmetric(&a, &b, key_cmp)?;
         }
 
         /// (c) The order is transitive, also where Maven's is not.
         #[test]
         fn transitive(a in any_version(), b in any_version(), c in any_version()) {
-            let (Some(ab), Some(bc), Some(ac)) = (key_cmp(&a, &b), key_cmp(&b, &c), key_cmp(&a, &c)) else {
-                return Ok(());
-            };
-            if ab == bc {
-                prop_assert_eq!(ac, ab, "{} {:?} {} {:?} {}", a, ab, b, bc, c);
-            }
-            if ab.is_eq() {
-                prop_assert_eq!(ac, bc);
-            }
-            if bc.is_eq() {
-                prop_assert_eq!(ac, ab);
-            }
+            assert_transitive(&a, &b, &c, key_cmp)?;
         }
 
         /// (d) Keys are equal exactly when Maven says equal (all-null parts collapsed).
         #[test]
         fn equal_keys_are_equal_versions(a in any_version(), b in any_version()) {
-            let Some(order) = key_cmp(&a, &b) else { return Ok(()) };
-            prop_assert_eq!(order.is_eq(), reference(&a, &b, Parts::Collapsed).is_eq(), "{:?} vs {:?}", a, b);
+            assert_equal_iff_keys_equal(Scheme::Maven, &a, &b, |x, y| Some(reference(x, y, Parts::Collapsed)))?;
         }
 
         /// Equal versions: the same version spelled differently has the same key.
@@ -1060,9 +1061,7 @@ mod tests {
         /// No input panics.
         #[test]
         fn any_string_parses(s in "\\PC{0,40}") {
-            if !s.trim().is_empty() {
-                prop_assert!(Scheme::Maven.parse(&s).is_ok());
-            }
+            assert_accepts_unless_blank(Scheme::Maven, &s, |_| true)?;
         }
     }
 }

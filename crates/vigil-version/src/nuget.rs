@@ -127,35 +127,8 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use crate::semver::tests::{Shape, triples};
-    use crate::{Key, Scheme};
-
-    fn key(s: &str) -> Key {
-        match Scheme::NuGet.parse(s) {
-            Ok(v) => v.key().clone(),
-            Err(e) => panic!("NuGet rejected {s:?}: {e}"),
-        }
-    }
-
-    fn check(a: &str, op: &str, b: &str) {
-        let expect = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => panic!("bad operator {op}"),
-        };
-        assert_eq!(key(a).cmp(&key(b)), expect, "expected {a} {op} {b}");
-    }
-
-    fn rejects(input: &str, reason: &str) {
-        match Scheme::NuGet.parse(input) {
-            Ok(v) => panic!("NuGet accepted {input:?} as {:?}", v.key()),
-            Err(e) => assert_eq!(
-                e.to_string(),
-                format!("invalid NuGet version {input:?}: {reason}")
-            ),
-        }
-    }
+    use crate::Scheme;
+    use crate::testing::{Shape, assert_consistent_triple, check_all, rejects_all, shaped_triples};
 
     #[test]
     fn notable_orderings() {
@@ -189,47 +162,48 @@ mod tests {
                 "99999999999999999999998.99999999999999999999",
             ),
         ];
-        for (a, op, b) in cases {
-            check(a, op, b);
-        }
+        check_all(Scheme::NuGet, &cases);
     }
 
     #[test]
     fn rejected_inputs() {
-        rejects("v1.0.0", "expected a number but found \"v\" (at byte 0)");
-        rejects(".1", "expected a number but found \".\" (at byte 0)");
-        rejects(
-            "1..2",
-            "expected a number after \".\" but found \".\" (at byte 2)",
-        );
-        rejects(
-            "1.",
-            "expected a number after \".\" but the version ends (at byte 2)",
-        );
-        rejects("1.2.3.4.5", "more than four version numbers (at byte 7)");
-        rejects("1.0.0-", "empty pre-release identifier (at byte 6)");
-        rejects("1.0.0-a..b", "empty pre-release identifier (at byte 8)");
-        rejects(
-            "1.0.0-01",
-            "numeric pre-release identifier \"01\" has a leading zero (at byte 6)",
-        );
-        rejects("1.0.0+", "empty build metadata identifier (at byte 6)");
-        rejects(
-            "1.0.0+a+b",
-            "unexpected \"+\" in the build metadata (at byte 7)",
-        );
-        rejects(
-            "1.0.0-a_b",
-            "unexpected \"_\" in the pre-release (at byte 7)",
-        );
-        rejects(
-            "1.0.0beta",
-            "unexpected \"b\" after the version numbers (at byte 5)",
-        );
-        rejects(
-            "1.0 .0",
-            "unexpected \" \" after the version numbers (at byte 3)",
-        );
+        let cases = [
+            ("v1.0.0", "expected a number but found \"v\" (at byte 0)"),
+            (".1", "expected a number but found \".\" (at byte 0)"),
+            (
+                "1..2",
+                "expected a number after \".\" but found \".\" (at byte 2)",
+            ),
+            (
+                "1.",
+                "expected a number after \".\" but the version ends (at byte 2)",
+            ),
+            ("1.2.3.4.5", "more than four version numbers (at byte 7)"),
+            ("1.0.0-", "empty pre-release identifier (at byte 6)"),
+            ("1.0.0-a..b", "empty pre-release identifier (at byte 8)"),
+            (
+                "1.0.0-01",
+                "numeric pre-release identifier \"01\" has a leading zero (at byte 6)",
+            ),
+            ("1.0.0+", "empty build metadata identifier (at byte 6)"),
+            (
+                "1.0.0+a+b",
+                "unexpected \"+\" in the build metadata (at byte 7)",
+            ),
+            (
+                "1.0.0-a_b",
+                "unexpected \"_\" in the pre-release (at byte 7)",
+            ),
+            (
+                "1.0.0beta",
+                "unexpected \"b\" after the version numbers (at byte 5)",
+            ),
+            (
+                "1.0 .0",
+                "unexpected \" \" after the version numbers (at byte 3)",
+            ),
+        ];
+        rejects_all(Scheme::NuGet, &cases);
     }
 
     /// `ParseSections` followed by the checks of `NuGetVersion.TryParse`, written with
@@ -327,21 +301,6 @@ mod tests {
         }
     }
 
-    fn parse_both(s: &str) -> Result<Option<(Key, NuGetVersion)>, TestCaseError> {
-        let s = s.trim();
-        let ours = Scheme::NuGet.parse(s).ok();
-        let reference = nuget_parse(s);
-        prop_assert_eq!(
-            ours.is_some(),
-            reference.is_some(),
-            "acceptance of {:?}: ours {:?}, reference {:?}",
-            s,
-            ours,
-            reference
-        );
-        Ok(ours.zip(reference).map(|(v, r)| (v.key().clone(), r)))
-    }
-
     fn shape() -> Shape {
         Shape {
             number: prop_oneof![
@@ -388,30 +347,8 @@ mod tests {
         }
 
         #[test]
-        fn matches_nuget_reference([a, b, c] in triples(shape())) {
-            let parsed = [parse_both(&a)?, parse_both(&b)?, parse_both(&c)?];
-            for (i, j) in [(0, 1), (1, 2), (0, 2)] {
-                let (Some(x), Some(y)) = (&parsed[i], &parsed[j]) else {
-                    continue;
-                };
-                let reference = nuget_compare(&x.1, &y.1);
-                prop_assert_eq!(x.0.cmp(&y.0), reference, "{:?} vs {:?}", x.1, y.1);
-                prop_assert_eq!(x.0 == y.0, reference == Ordering::Equal);
-                prop_assert_eq!(nuget_compare(&y.1, &x.1), reference.reverse());
-                prop_assert_eq!(y.0.cmp(&x.0), reference.reverse());
-            }
-            if let [Some(a), Some(b), Some(c)] = &parsed {
-                let (ab, bc, ac) = (nuget_compare(&a.1, &b.1), nuget_compare(&b.1, &c.1), nuget_compare(&a.1, &c.1));
-                if ab == bc {
-                    prop_assert_eq!(ac, ab);
-                }
-                if ab == Ordering::Equal {
-                    prop_assert_eq!(ac, bc);
-                }
-                if bc == Ordering::Equal {
-                    prop_assert_eq!(ac, ab);
-                }
-            }
+        fn matches_nuget_reference([a, b, c] in shaped_triples(shape())) {
+            assert_consistent_triple(Scheme::NuGet, [&a, &b, &c], nuget_parse, nuget_compare)?;
         }
     }
 }

@@ -172,27 +172,15 @@ fn run_end(s: &[u8], i: usize, f: impl Fn(u8) -> bool) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use crate::Scheme;
-    use proptest::prelude::*;
     use std::cmp::Ordering;
 
-    fn key(v: &str) -> crate::Key {
-        match Scheme::Packagist.parse(v) {
-            Ok(parsed) => parsed.key().clone(),
-            Err(e) => panic!("{v:?} should parse: {e}"),
-        }
-    }
+    use proptest::prelude::*;
 
-    fn check(a: &str, op: &str, b: &str) {
-        let expect = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => panic!("bad operator {op:?}"),
-        };
-        assert_eq!(key(a).cmp(&key(b)), expect, "{a} {op} {b}");
-        assert_eq!(key(b).cmp(&key(a)), expect.reverse(), "{b} vs {a}");
-    }
+    use crate::Scheme;
+    use crate::testing::{
+        assert_accepts_iff, assert_antisymmetric, assert_equal_iff_keys_equal,
+        assert_key_sort_agrees, assert_matches_reference, check_all, rejects_all,
+    };
 
     #[test]
     fn orders_notable_cases() {
@@ -239,9 +227,7 @@ mod tests {
             ("1.2.3.#.p3", ">", "1.2.3"),
             ("1.2.3.#.beta", "<", "1.2.3"),
         ];
-        for (a, op, b) in cases {
-            check(a, op, b);
-        }
+        check_all(Scheme::Packagist, &cases);
     }
 
     #[test]
@@ -293,15 +279,7 @@ mod tests {
                 "unexpected non-ASCII character \"ß\" in the version (at byte 4)",
             ),
         ];
-        for (input, reason) in cases {
-            match Scheme::Packagist.parse(input) {
-                Ok(v) => panic!("{input:?} should be rejected, got {v:?}"),
-                Err(e) => assert_eq!(
-                    e.to_string(),
-                    format!("invalid Packagist version {input:?}: {reason}"),
-                ),
-            }
-        }
+        rejects_all(Scheme::Packagist, &cases);
     }
 
     // ---- Reference comparator -------------------------------------------------------
@@ -464,57 +442,35 @@ mod tests {
         .boxed()
     }
 
-    fn our_key(v: &str) -> Option<crate::Key> {
-        Scheme::Packagist.parse(v).ok().map(|p| p.key().clone())
-    }
-
     proptest! {
         #[test]
         fn key_order_matches_reference(a in version(), b in version()) {
-            let (ka, kb) = (our_key(&a), our_key(&b));
             let (a, b) = (a.trim(), b.trim());
             if a.is_empty() || b.is_empty() {
                 return Ok(());
             }
-            if !a.contains('#') {
-                prop_assert_eq!(ka.is_some(), ref_valid(a), "acceptance of {:?}", a);
+            for v in [a, b] {
+                if !v.contains('#') {
+                    assert_accepts_iff(Scheme::Packagist, v, ref_valid(v))?;
+                }
             }
-            if !b.contains('#') {
-                prop_assert_eq!(kb.is_some(), ref_valid(b), "acceptance of {:?}", b);
-            }
-            if let (Some(ka), Some(kb), Some(expect)) = (ka, kb, ref_cmp(a, b)) {
-                prop_assert_eq!(ka.cmp(&kb), expect, "{} vs {}", a, b);
-            }
+            assert_matches_reference(Scheme::Packagist, a, b, ref_cmp)?;
         }
 
         #[test]
         fn comparison_is_antisymmetric(a in version(), b in version()) {
-            if let (Ok(x), Ok(y)) = (Scheme::Packagist.compare(&a, &b), Scheme::Packagist.compare(&b, &a)) {
-                prop_assert_eq!(x, y.reverse());
-            }
-            if let (Some(x), Some(y)) = (ref_cmp(a.trim(), b.trim()), ref_cmp(b.trim(), a.trim())) {
-                prop_assert_eq!(x, y.reverse());
-            }
+            assert_antisymmetric(&a, &b, |x, y| Scheme::Packagist.compare(x, y).ok())?;
+            assert_antisymmetric(a.trim(), b.trim(), ref_cmp)?;
         }
 
         #[test]
         fn comparison_is_transitive(a in version(), b in version(), c in version()) {
-            let (Some(ka), Some(kb), Some(kc)) = (our_key(&a), our_key(&b), our_key(&c)) else {
-                return Ok(());
-            };
-            let mut sorted = [(ka, a.trim()), (kb, b.trim()), (kc, c.trim())];
-            sorted.sort();
-            for (i, j) in [(0, 1), (1, 2), (0, 2)] {
-                let got = ref_cmp(sorted[i].1, sorted[j].1);
-                prop_assert!(got != Some(Ordering::Greater), "{:?} then {:?}", sorted[i].1, sorted[j].1);
-            }
+            assert_key_sort_agrees(Scheme::Packagist, [a.trim(), b.trim(), c.trim()], ref_cmp)?;
         }
 
         #[test]
         fn equal_keys_iff_reference_equal(a in version(), b in version()) {
-            if let (Some(ka), Some(kb), Some(r)) = (our_key(&a), our_key(&b), ref_cmp(a.trim(), b.trim())) {
-                prop_assert_eq!(ka == kb, r == Ordering::Equal, "{} vs {}", a, b);
-            }
+            assert_equal_iff_keys_equal(Scheme::Packagist, a.trim(), b.trim(), ref_cmp)?;
         }
     }
 }

@@ -480,26 +480,12 @@ fn alphanumeric_end(s: &[u8], i: usize) -> usize {
 mod tests {
     use super::*;
     use crate::Scheme;
+    use crate::testing::{
+        assert_accepts_iff, assert_antisymmetric, assert_equal_iff_keys_equal,
+        assert_key_sort_agrees, assert_matches_reference, check_all, rejects_all, try_key,
+    };
     use proptest::prelude::*;
     use std::rc::Rc;
-
-    fn key(v: &str) -> crate::Key {
-        match Scheme::PyPI.parse(v) {
-            Ok(parsed) => parsed.key().clone(),
-            Err(e) => panic!("{v:?} should parse: {e}"),
-        }
-    }
-
-    fn check(a: &str, op: &str, b: &str) {
-        let expect = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => panic!("bad operator {op:?}"),
-        };
-        assert_eq!(key(a).cmp(&key(b)), expect, "{a} {op} {b}");
-        assert_eq!(key(b).cmp(&key(a)), expect.reverse(), "{b} vs {a}");
-    }
 
     #[test]
     fn orders_notable_cases() {
@@ -581,9 +567,7 @@ mod tests {
             ("a3", "<", "b1"),
             ("2013-01-21T20:33:09+0100", "<", "2013-01-23T17:11:52+0100"),
         ];
-        for (a, op, b) in cases {
-            check(a, op, b);
-        }
+        check_all(Scheme::PyPI, &cases);
     }
 
     #[test]
@@ -606,15 +590,7 @@ mod tests {
                 "unexpected whitespace \"\\u{3000}\" in the version (at byte 3)",
             ),
         ];
-        for (input, reason) in cases {
-            match Scheme::PyPI.parse(input) {
-                Ok(v) => panic!("{input:?} should be rejected, got {v:?}"),
-                Err(e) => assert_eq!(
-                    e.to_string(),
-                    format!("invalid PyPI version {input:?}: {reason}"),
-                ),
-            }
-        }
+        rejects_all(Scheme::PyPI, &cases);
     }
 
     #[test]
@@ -1019,69 +995,53 @@ mod tests {
         .boxed()
     }
 
-    /// Parses like the crate does (trimming) and reports the key, or `None` if rejected.
-    fn our_key(v: &str) -> Option<crate::Key> {
-        Scheme::PyPI.parse(v).ok().map(|p| p.key().clone())
-    }
-
     fn trimmed(v: &str) -> &str {
         v.trim()
+    }
+
+    /// The reference on what `Scheme::parse` sees: the trimmed input.
+    fn ref_cmp_trimmed(a: &str, b: &str) -> Option<Ordering> {
+        ref_cmp(trimmed(a), trimmed(b))
     }
 
     proptest! {
         #[test]
         fn key_order_matches_reference(a in version(), b in version()) {
-            let (ka, kb) = (our_key(&a), our_key(&b));
             let (a, b) = (trimmed(&a), trimmed(&b));
             if a.is_empty() || b.is_empty() {
                 return Ok(());
             }
-            prop_assert_eq!(ka.is_some(), ref_key(a).is_some(), "acceptance of {:?}", a);
-            prop_assert_eq!(kb.is_some(), ref_key(b).is_some(), "acceptance of {:?}", b);
-            if let (Some(ka), Some(kb), Some(expect)) = (ka, kb, ref_cmp(a, b)) {
-                prop_assert_eq!(ka.cmp(&kb), expect, "{} vs {}", a, b);
+            for v in [a, b] {
+                assert_accepts_iff(Scheme::PyPI, v, ref_key(v).is_some())?;
             }
+            assert_matches_reference(Scheme::PyPI, a, b, ref_cmp)?;
         }
 
         #[test]
         fn comparison_is_antisymmetric(a in version(), b in version()) {
-            if let (Ok(x), Ok(y)) = (Scheme::PyPI.compare(&a, &b), Scheme::PyPI.compare(&b, &a)) {
-                prop_assert_eq!(x, y.reverse());
-            }
-            if let (Some(x), Some(y)) = (ref_cmp(trimmed(&a), trimmed(&b)), ref_cmp(trimmed(&b), trimmed(&a))) {
-                prop_assert_eq!(x, y.reverse());
-            }
+            assert_antisymmetric(&a, &b, |x, y| Scheme::PyPI.compare(x, y).ok())?;
+            assert_antisymmetric(trimmed(&a), trimmed(&b), ref_cmp)?;
         }
 
         #[test]
         fn comparison_is_transitive(a in version(), b in version(), c in version()) {
-            let (Some(ka), Some(kb), Some(kc)) = (our_key(&a), our_key(&b), our_key(&c)) else {
-                return Ok(());
-            };
-            let mut sorted = [(ka, &a), (kb, &b), (kc, &c)];
-            sorted.sort();
             // Sorted by key, the reference must agree pairwise, so its order is the
             // same total order on these three.
-            for (i, j) in [(0, 1), (1, 2), (0, 2)] {
-                let got = ref_cmp(trimmed(sorted[i].1), trimmed(sorted[j].1));
-                prop_assert!(got != Some(Ordering::Greater), "{:?} then {:?}", sorted[i].1, sorted[j].1);
-            }
+            assert_key_sort_agrees(Scheme::PyPI, [&a, &b, &c], ref_cmp_trimmed)?;
         }
 
         #[test]
         fn equal_keys_iff_reference_equal(a in version(), b in version()) {
-            if let (Some(ka), Some(kb), Some(r)) = (our_key(&a), our_key(&b), ref_cmp(trimmed(&a), trimmed(&b))) {
-                prop_assert_eq!(ka == kb, r == Ordering::Equal, "{} vs {}", a, b);
-            }
+            assert_equal_iff_keys_equal(Scheme::PyPI, &a, &b, ref_cmp_trimmed)?;
         }
 
         /// Same version, different spelling: equal keys.
         #[test]
         fn respellings_are_equal(v in version()) {
-            if let Some(k) = our_key(&v) {
+            if let Some(k) = try_key(Scheme::PyPI, &v) {
                 let upper = v.to_ascii_uppercase();
                 if ref_cmp(trimmed(&v), trimmed(&upper)) == Some(Ordering::Equal) {
-                    prop_assert_eq!(Some(k), our_key(&upper));
+                    prop_assert_eq!(Some(k), try_key(Scheme::PyPI, &upper));
                 }
             }
         }

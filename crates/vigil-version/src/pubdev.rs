@@ -129,35 +129,8 @@ mod tests {
 
     use proptest::prelude::*;
 
-    use crate::semver::tests::{Shape, triples};
-    use crate::{Key, Scheme};
-
-    fn key(s: &str) -> Key {
-        match Scheme::Pub.parse(s) {
-            Ok(v) => v.key().clone(),
-            Err(e) => panic!("Pub rejected {s:?}: {e}"),
-        }
-    }
-
-    fn check(a: &str, op: &str, b: &str) {
-        let expect = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => panic!("bad operator {op}"),
-        };
-        assert_eq!(key(a).cmp(&key(b)), expect, "expected {a} {op} {b}");
-    }
-
-    fn rejects(input: &str, reason: &str) {
-        match Scheme::Pub.parse(input) {
-            Ok(v) => panic!("Pub accepted {input:?} as {:?}", v.key()),
-            Err(e) => assert_eq!(
-                e.to_string(),
-                format!("invalid Pub version {input:?}: {reason}")
-            ),
-        }
-    }
+    use crate::Scheme;
+    use crate::testing::{Shape, assert_consistent_triple, check_all, rejects_all, shaped_triples};
 
     #[test]
     fn build_metadata_is_ordered() {
@@ -176,9 +149,7 @@ mod tests {
             ("1.1.3.4+x", "=", "1.1.3+4.x"),
             ("1.1.3.4", ">", "1.1.3"),
         ];
-        for (a, op, b) in cases {
-            check(a, op, b);
-        }
+        check_all(Scheme::Pub, &cases);
     }
 
     #[test]
@@ -221,27 +192,28 @@ mod tests {
             ("1.0.0-R2", "<", "1.0.0-r100"),
             ("1.0.0-r100", "<", "1.0.0-r2"),
         ];
-        for (a, op, b) in cases {
-            check(a, op, b);
-        }
+        check_all(Scheme::Pub, &cases);
     }
 
     #[test]
     fn rejected_inputs() {
-        rejects("1.2.3+", "empty build metadata identifier (at byte 6)");
-        rejects(
-            "1.2.3-a+b+c",
-            "unexpected \"+\" in the build metadata (at byte 9)",
-        );
-        rejects(
-            "1.2+b",
-            "build metadata needs all three of major.minor.patch (at byte 3)",
-        );
-        rejects("=1.2.3", "expected a number but found \"=\" (at byte 0)");
-        rejects(
-            "1.2.3.4-pre",
-            "a pre-release cannot follow a fourth version number (at byte 7)",
-        );
+        let cases = [
+            ("1.2.3+", "empty build metadata identifier (at byte 6)"),
+            (
+                "1.2.3-a+b+c",
+                "unexpected \"+\" in the build metadata (at byte 9)",
+            ),
+            (
+                "1.2+b",
+                "build metadata needs all three of major.minor.patch (at byte 3)",
+            ),
+            ("=1.2.3", "expected a number but found \"=\" (at byte 0)"),
+            (
+                "1.2.3.4-pre",
+                "a pre-release cannot follow a fourth version number (at byte 7)",
+            ),
+        ];
+        rejects_all(Scheme::Pub, &cases);
     }
 
     /// Dart's `int.tryParse` on the VM, written with Rust's wide integer parsing.
@@ -389,21 +361,6 @@ mod tests {
         compare_lists(&a.build, &b.build)
     }
 
-    fn parse_both(s: &str) -> Result<Option<(Key, PubVersion)>, TestCaseError> {
-        let s = s.trim();
-        let ours = Scheme::Pub.parse(s).ok();
-        let reference = pub_parse(s);
-        prop_assert_eq!(
-            ours.is_some(),
-            reference.is_some(),
-            "acceptance of {:?}: ours {:?}, reference {:?}",
-            s,
-            ours,
-            reference
-        );
-        Ok(ours.zip(reference).map(|(v, r)| (v.key().clone(), r)))
-    }
-
     fn shape() -> Shape {
         Shape {
             number: prop_oneof![
@@ -454,30 +411,8 @@ mod tests {
         }
 
         #[test]
-        fn matches_pub_semver_reference([a, b, c] in triples(shape())) {
-            let parsed = [parse_both(&a)?, parse_both(&b)?, parse_both(&c)?];
-            for (i, j) in [(0, 1), (1, 2), (0, 2)] {
-                let (Some(x), Some(y)) = (&parsed[i], &parsed[j]) else {
-                    continue;
-                };
-                let reference = pub_compare(&x.1, &y.1);
-                prop_assert_eq!(x.0.cmp(&y.0), reference, "{:?} vs {:?}", x.1, y.1);
-                prop_assert_eq!(x.0 == y.0, reference == Ordering::Equal);
-                prop_assert_eq!(pub_compare(&y.1, &x.1), reference.reverse());
-                prop_assert_eq!(y.0.cmp(&x.0), reference.reverse());
-            }
-            if let [Some(a), Some(b), Some(c)] = &parsed {
-                let (ab, bc, ac) = (pub_compare(&a.1, &b.1), pub_compare(&b.1, &c.1), pub_compare(&a.1, &c.1));
-                if ab == bc {
-                    prop_assert_eq!(ac, ab);
-                }
-                if ab == Ordering::Equal {
-                    prop_assert_eq!(ac, bc);
-                }
-                if bc == Ordering::Equal {
-                    prop_assert_eq!(ac, ab);
-                }
-            }
+        fn matches_pub_semver_reference([a, b, c] in shaped_triples(shape())) {
+            assert_consistent_triple(Scheme::Pub, [&a, &b, &c], pub_parse, pub_compare)?;
         }
     }
 }

@@ -132,25 +132,15 @@ mod tests {
     use proptest::prelude::*;
 
     use crate::Scheme;
-
-    fn key(v: &str) -> crate::Key {
-        match Scheme::Rpm.parse(v) {
-            Ok(parsed) => parsed.key().clone(),
-            Err(e) => panic!("{v:?} should parse: {e}"),
-        }
-    }
+    use crate::testing::{
+        assert_accepts_unless_blank, assert_antisymmetric, assert_equal_iff_keys_equal,
+        assert_matches_reference, assert_transitive, check_with_reference, pair, triple,
+    };
 
     /// Asserts `a <op> b` in both directions, both by key and by the reference comparator.
+    #[track_caller]
     fn check(a: &str, op: &str, b: &str) {
-        let expect = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => panic!("unknown operator {op:?}"),
-        };
-        assert_eq!(key(a).cmp(&key(b)), expect, "{a} {op} {b} (keys)");
-        assert_eq!(key(b).cmp(&key(a)), expect.reverse(), "{b} vs {a} (keys)");
-        assert_eq!(reference::compare(a, b), expect, "{a} {op} {b} (reference)");
+        check_with_reference(Scheme::Rpm, a, op, b, compare);
     }
 
     #[test]
@@ -362,86 +352,35 @@ mod tests {
     /// triples share prefixes and their comparison reaches the later tokens.
     const TAIL: &str = "([0-9]{1,2}|[a-cA.~^_:é]|-[0-9a~^]{0,2}){0,3}";
 
-    /// `base` cut after `cut` characters, with `tail` appended.
-    fn derive(base: &str, cut: usize, tail: &str) -> String {
-        let end = base.char_indices().nth(cut).map_or(base.len(), |(i, _)| i);
-        format!("{}{tail}", &base[..end])
-    }
-
-    /// Two versions, often sharing a prefix: a version and a variant of it, or two variants
-    /// of one base cut at the same place, with different tails.
-    fn pair() -> impl Strategy<Value = (String, String)> {
-        prop_oneof![
-            (version(), version()),
-            (version(), 0..16usize, TAIL).prop_map(|(base, cut, tail)| {
-                let variant = derive(&base, cut, &tail);
-                (base, variant)
-            }),
-            (version(), 0..16usize, TAIL, TAIL).prop_map(|(base, cut, t1, t2)| {
-                (derive(&base, cut, &t1), derive(&base, cut, &t2))
-            }),
-        ]
-    }
-
-    /// Three versions, often sharing a prefix.
-    fn triple() -> impl Strategy<Value = (String, String, String)> {
-        prop_oneof![
-            (version(), version(), version()),
-            (version(), 0..16usize, TAIL, TAIL, TAIL).prop_map(|(base, cut, t1, t2, t3)| {
-                let derived = |tail: &str| derive(&base, cut, tail);
-                (derived(&t1), derived(&t2), derived(&t3))
-            }),
-        ]
+    /// The reference comparator, declining where it rejects a version.
+    fn compare(a: &str, b: &str) -> Option<Ordering> {
+        Some(reference::compare(a, b))
     }
 
     proptest! {
         #[test]
-        fn keys_order_like_rpmvercmp((a, b) in pair()) {
-            if let (Ok(ka), Ok(kb)) = (Scheme::Rpm.parse(&a), Scheme::Rpm.parse(&b)) {
-                prop_assert_eq!(ka.cmp(&kb), reference::compare(&a, &b), "{:?} vs {:?}", a, b);
-            }
+        fn keys_order_like_rpmvercmp((a, b) in pair(version, TAIL)) {
+            assert_matches_reference(Scheme::Rpm, &a, &b, compare)?;
         }
 
         #[test]
-        fn reference_is_antisymmetric((a, b) in pair()) {
-            prop_assert_eq!(
-                reference::compare(&a, &b),
-                reference::compare(&b, &a).reverse(),
-                "{:?} vs {:?}", a, b
-            );
+        fn reference_is_antisymmetric((a, b) in pair(version, TAIL)) {
+            assert_antisymmetric(&a, &b, compare)?;
         }
 
         #[test]
-        fn reference_is_transitive((a, b, c) in triple()) {
-            let (ab, bc, ac) =
-                (reference::compare(&a, &b), reference::compare(&b, &c), reference::compare(&a, &c));
-            if ab == bc {
-                prop_assert_eq!(ac, ab, "{:?} {:?} {:?}", a, b, c);
-            }
-            if ab == Ordering::Equal {
-                prop_assert_eq!(ac, bc, "{:?} {:?} {:?}", a, b, c);
-            }
-            if bc == Ordering::Equal {
-                prop_assert_eq!(ac, ab, "{:?} {:?} {:?}", a, b, c);
-            }
+        fn reference_is_transitive((a, b, c) in triple(version, TAIL)) {
+            assert_transitive(&a, &b, &c, compare)?;
         }
 
         #[test]
-        fn equal_keys_iff_reference_equal((a, b) in pair()) {
-            if let (Ok(ka), Ok(kb)) = (Scheme::Rpm.parse(&a), Scheme::Rpm.parse(&b)) {
-                prop_assert_eq!(
-                    ka.key() == kb.key(),
-                    reference::compare(&a, &b) == Ordering::Equal,
-                    "{:?} vs {:?}", a, b
-                );
-            }
+        fn equal_keys_iff_reference_equal((a, b) in pair(version, TAIL)) {
+            assert_equal_iff_keys_equal(Scheme::Rpm, &a, &b, compare)?;
         }
 
         #[test]
         fn every_string_is_accepted(v in "\\PC{1,40}") {
-            if !v.trim().is_empty() {
-                prop_assert!(Scheme::Rpm.parse(&v).is_ok());
-            }
+            assert_accepts_unless_blank(Scheme::Rpm, &v, |_| true)?;
         }
     }
 }

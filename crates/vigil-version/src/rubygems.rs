@@ -203,27 +203,15 @@ fn run_end(s: &[u8], i: usize, f: impl Fn(u8) -> bool) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use crate::Scheme;
-    use proptest::prelude::*;
     use std::cmp::Ordering;
 
-    fn key(v: &str) -> crate::Key {
-        match Scheme::RubyGems.parse(v) {
-            Ok(parsed) => parsed.key().clone(),
-            Err(e) => panic!("{v:?} should parse: {e}"),
-        }
-    }
+    use proptest::prelude::*;
 
-    fn check(a: &str, op: &str, b: &str) {
-        let expect = match op {
-            "<" => Ordering::Less,
-            "=" => Ordering::Equal,
-            ">" => Ordering::Greater,
-            _ => panic!("bad operator {op:?}"),
-        };
-        assert_eq!(key(a).cmp(&key(b)), expect, "{a} {op} {b}");
-        assert_eq!(key(b).cmp(&key(a)), expect.reverse(), "{b} vs {a}");
-    }
+    use crate::Scheme;
+    use crate::testing::{
+        assert_accepts_iff, assert_antisymmetric, assert_equal_iff_keys_equal,
+        assert_key_sort_agrees, assert_matches_reference, check_all, rejects_all,
+    };
 
     #[test]
     fn orders_notable_cases() {
@@ -269,9 +257,7 @@ mod tests {
             ("1beta", "=", "1.beta"),
             ("1beta", "<", "1"),
         ];
-        for (a, op, b) in cases {
-            check(a, op, b);
-        }
+        check_all(Scheme::RubyGems, &cases);
     }
 
     #[test]
@@ -316,15 +302,7 @@ mod tests {
                 "expected a letter or digit after \".\" but found \"é\" (at byte 2)",
             ),
         ];
-        for (input, reason) in cases {
-            match Scheme::RubyGems.parse(input) {
-                Ok(v) => panic!("{input:?} should be rejected, got {v:?}"),
-                Err(e) => assert_eq!(
-                    e.to_string(),
-                    format!("invalid RubyGems version {input:?}: {reason}"),
-                ),
-            }
-        }
+        rejects_all(Scheme::RubyGems, &cases);
         for ok in ["1.0-a-", "1.0-a.-b", "1.0--", "1.0-a.b-c.0", "0"] {
             assert!(Scheme::RubyGems.parse(ok).is_ok(), "{ok} is correct");
         }
@@ -456,53 +434,33 @@ mod tests {
         .boxed()
     }
 
-    fn our_key(v: &str) -> Option<crate::Key> {
-        Scheme::RubyGems.parse(v).ok().map(|p| p.key().clone())
-    }
-
     proptest! {
         #[test]
         fn key_order_matches_reference(a in version(), b in version()) {
-            let (ka, kb) = (our_key(&a), our_key(&b));
             let (a, b) = (a.trim(), b.trim());
             if a.is_empty() || b.is_empty() {
                 return Ok(());
             }
-            prop_assert_eq!(ka.is_some(), correct(a), "acceptance of {:?}", a);
-            prop_assert_eq!(kb.is_some(), correct(b), "acceptance of {:?}", b);
-            if let (Some(ka), Some(kb), Some(expect)) = (ka, kb, ref_cmp(a, b)) {
-                prop_assert_eq!(ka.cmp(&kb), expect, "{} vs {}", a, b);
+            for v in [a, b] {
+                assert_accepts_iff(Scheme::RubyGems, v, correct(v))?;
             }
+            assert_matches_reference(Scheme::RubyGems, a, b, ref_cmp)?;
         }
 
         #[test]
         fn comparison_is_antisymmetric(a in version(), b in version()) {
-            if let (Ok(x), Ok(y)) = (Scheme::RubyGems.compare(&a, &b), Scheme::RubyGems.compare(&b, &a)) {
-                prop_assert_eq!(x, y.reverse());
-            }
-            if let (Some(x), Some(y)) = (ref_cmp(a.trim(), b.trim()), ref_cmp(b.trim(), a.trim())) {
-                prop_assert_eq!(x, y.reverse());
-            }
+            assert_antisymmetric(&a, &b, |x, y| Scheme::RubyGems.compare(x, y).ok())?;
+            assert_antisymmetric(a.trim(), b.trim(), ref_cmp)?;
         }
 
         #[test]
         fn comparison_is_transitive(a in version(), b in version(), c in version()) {
-            let (Some(ka), Some(kb), Some(kc)) = (our_key(&a), our_key(&b), our_key(&c)) else {
-                return Ok(());
-            };
-            let mut sorted = [(ka, a.trim()), (kb, b.trim()), (kc, c.trim())];
-            sorted.sort();
-            for (i, j) in [(0, 1), (1, 2), (0, 2)] {
-                let got = ref_cmp(sorted[i].1, sorted[j].1);
-                prop_assert!(got != Some(Ordering::Greater), "{:?} then {:?}", sorted[i].1, sorted[j].1);
-            }
+            assert_key_sort_agrees(Scheme::RubyGems, [a.trim(), b.trim(), c.trim()], ref_cmp)?;
         }
 
         #[test]
         fn equal_keys_iff_reference_equal(a in version(), b in version()) {
-            if let (Some(ka), Some(kb), Some(r)) = (our_key(&a), our_key(&b), ref_cmp(a.trim(), b.trim())) {
-                prop_assert_eq!(ka == kb, r == Ordering::Equal, "{} vs {}", a, b);
-            }
+            assert_equal_iff_keys_equal(Scheme::RubyGems, a.trim(), b.trim(), ref_cmp)?;
         }
     }
 }
