@@ -50,7 +50,13 @@ pub enum Unmatchable {
 }
 
 /// The OSV identity of the component `purl`, with its source package when known.
-pub fn identity(purl: &Purl, source: Source<'_>) -> Result<Identity, Unmatchable> {
+/// `version` is the component's version as the SBOM states it, used when the purl
+/// carries none.
+pub fn identity(
+    purl: &Purl,
+    source: Source<'_>,
+    version: Option<&str>,
+) -> Result<Identity, Unmatchable> {
     let ecosystem = Ecosystem::from_purl(purl.ty(), purl.namespace(), purl.qualifier("distro"))
         .ok_or_else(|| Unmatchable::UnknownType(purl.ty().to_owned()))?;
     let os = matches!(purl.ty(), "deb" | "apk" | "rpm");
@@ -72,7 +78,11 @@ pub fn identity(purl: &Purl, source: Source<'_>) -> Result<Identity, Unmatchable
         Some(src) if os && !src.is_empty() => (src.to_owned(), src != name),
         _ => (name, false),
     };
-    let binary_version = purl.version().ok_or(Unmatchable::NoVersion)?;
+    let binary_version = purl
+        .version()
+        .or(version)
+        .filter(|v| !v.is_empty())
+        .ok_or(Unmatchable::NoVersion)?;
     let (version, via_source_version) = match source.version {
         Some(v) if os && !v.is_empty() => (v, v != binary_version),
         _ => (binary_version, false),
@@ -106,7 +116,7 @@ mod tests {
     /// `purl` (with an optional source package) maps to `expect`: `ECOSYSTEM/name@version`.
     fn check(purl: &str, source: Source<'_>, expect: &str) {
         let purl: Purl = purl.parse().unwrap();
-        let got = identity(&purl, source).unwrap();
+        let got = identity(&purl, source, None).unwrap();
         assert_eq!(format!("{}@{}", got.key, got.version), expect, "{purl}");
     }
 
@@ -189,5 +199,13 @@ mod tests {
             r#"package URL type "generic" has no OSV ecosystem"#
         );
         assert_eq!(err("pkg:npm/lodash"), "package URL has no version");
+        // The SBOM's own version field stands in for a purl without one.
+        let purl: Purl = "pkg:npm/lodash".parse().unwrap();
+        assert_eq!(
+            identity(&purl, Source::default(), Some("4.17.21"))
+                .unwrap()
+                .version,
+            "4.17.21"
+        );
     }
 }
