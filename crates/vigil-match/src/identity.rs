@@ -190,7 +190,7 @@ mod tests {
     #[test]
     fn unmatchable_components_say_why() {
         let err = |p: &str| {
-            identity(&p.parse::<Purl>().unwrap(), Source::default())
+            identity(&p.parse::<Purl>().unwrap(), Source::default(), None)
                 .unwrap_err()
                 .to_string()
         };
