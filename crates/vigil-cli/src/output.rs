@@ -5,9 +5,10 @@ use clap::ValueEnum;
 /// How a command prints its result.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
-    /// Text for people.
+    /// Text for people: a table where the data is tabular.
     #[default]
-    Text,
+    #[value(alias = "text")]
+    Table,
     /// One JSON document, for programs.
     Json,
 }

@@ -38,7 +38,7 @@ pub(crate) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let demo = build(DATA)?;
     match args.format {
         Format::Json => print_json(&demo)?,
-        Format::Text => print_text(&demo),
+        Format::Table => print_text(&demo),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -48,7 +48,7 @@ pub(crate) fn cmp(args: &CmpArgs) -> anyhow::Result<ExitCode> {
     let ordering = scheme.compare(&args.a, &args.b)?;
     let result = symbol(ordering);
     match args.format {
-        Format::Text => println!("{result}"),
+        Format::Table => println!("{result}"),
         Format::Json => print_json(&CmpOutput {
             ecosystem: &args.ecosystem,
             a: &args.a,
@@ -93,7 +93,7 @@ pub(crate) fn sort(args: &SortArgs) -> anyhow::Result<ExitCode> {
         parsed.reverse();
     }
     match args.format {
-        Format::Text => {
+        Format::Table => {
             let mut out = String::new();
             for (_, text) in &parsed {
                 out.push_str(text);
