@@ -62,7 +62,6 @@ impl<'a> SourceHints<'a> {
 
     /// Notes an SPDX 2 `sourceInfo`; only trivy's `built package from: NAME VERSION`
     /// names a source package.
-    #[allow(dead_code)] // until the SPDX readers
     pub(crate) fn source_info(&mut self, info: &'a str) {
         if let Some(rest) = info.trim().strip_prefix("built package from:") {
             let mut words = rest.split_whitespace();

@@ -159,3 +159,89 @@ fn cyclonedx_bom_examples() {
     }
     report("cyclonedx-bom-examples", checked, &failures);
 }
+
+/// The packages an SPDX document states, counted without the reader: the `packages`
+/// array of SPDX 2 JSON, `PackageName:` lines of tag-value, package elements of the
+/// SPDX 3 `@graph`.
+fn stated_packages(path: &Path, bytes: &[u8]) -> usize {
+    let name = path.to_string_lossy();
+    if name.ends_with(".spdx") {
+        return String::from_utf8_lossy(bytes)
+            .lines()
+            .filter(|l| l.trim_start().starts_with("PackageName:"))
+            .count();
+    }
+    let v: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
+    if let Some(p) = v.get("packages") {
+        return p.as_array().map_or(0, Vec::len);
+    }
+    v.get("@graph").and_then(|g| g.as_array()).map_or(0, |g| {
+        g.iter()
+            .filter(|e| {
+                matches!(
+                    e.get("type").and_then(|t| t.as_str()),
+                    Some("software_Package" | "ai_AIPackage" | "dataset_DatasetPackage")
+                )
+            })
+            .count()
+    })
+}
+
+fn spdx_suite(suite: &str, subdir: &str, wanted: fn(&str) -> bool) {
+    let Some(dir) = vigil_testkit::conformance_dir(suite) else {
+        return;
+    };
+    let root = dir.join(subdir);
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let paths = files(&root, ".json")
+        .into_iter()
+        .chain(files(&root, ".spdx"));
+    for path in paths {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        if !wanted(&rel) {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("read");
+        let stated = stated_packages(&path, &bytes);
+        checked += 1;
+        match vigil_sbom::parse(&bytes) {
+            Ok(bom) if bom.components.len() == stated => {
+                eprintln!(
+                    "  {rel}: {} {}, {stated} packages, {} edges",
+                    bom.format,
+                    bom.spec_version,
+                    bom.edges.len()
+                );
+            }
+            Ok(bom) => failures.push(format!(
+                "{rel}: {} packages read, {stated} stated",
+                bom.components.len()
+            )),
+            Err(e) => failures.push(format!("{rel}: {e}")),
+        }
+    }
+    report(suite, checked, &failures);
+}
+
+/// Which documents of a suite are SPDX: the spec's schemas and the JSON-LD context are
+/// not.
+fn is_spdx_document(rel: &str) -> bool {
+    !rel.contains("schemas/") && !rel.ends_with(".jsonld") && !rel.contains("/rdf/")
+        // Readers still to come:
+        && !rel.ends_with(".spdx") && !rel.contains("3.0")
+}
+
+#[test]
+fn spdx_examples() {
+    spdx_suite("spdx-examples", "spdx-examples", is_spdx_document);
+}
+
+#[test]
+fn spdx_spec_examples() {
+    spdx_suite("spdx-spec", "spdx-spec", is_spdx_document);
+}

@@ -142,3 +142,23 @@ fn metadata() {
             .any(|(i, why)| *i == 0 && why.contains("no purl"))
     );
 }
+
+#[test]
+fn syft_spdx_json() {
+    check_sources("syft-debian.spdx.json", Format::SpdxJson, DEBIAN);
+    check_sources("syft-alpine.spdx.json", Format::SpdxJson, ALPINE);
+    let bom = read("syft-debian.spdx.json");
+    let (bsdutils, _) = find(&bom, "bsdutils");
+    // The described directory CONTAINS the packages.
+    assert_eq!(bom.relation(bsdutils), Relation::Direct);
+}
+
+#[test]
+fn trivy_spdx_json_source_info() {
+    check_sources("trivy-debian.spdx.json", Format::SpdxJson, DEBIAN);
+    check_sources("trivy-alpine.spdx.json", Format::SpdxJson, ALPINE);
+    let bom = read("trivy-project.spdx.json");
+    let (qs, _) = find(&bom, "qs");
+    assert_eq!(bom.relation(qs), Relation::Transitive);
+    assert_eq!(bom.tools[0].name, "trivy");
+}

@@ -1,9 +1,12 @@
-//! Placeholder until this reader lands.
+//! SPDX 2.2/2.3 JSON: serde straight into the raw structs.
 
-use crate::{Bom, Error, Limits};
+use crate::jsonutil::{check_depth, from_slice};
+use crate::spdx::{RawDoc, convert};
+use crate::{Bom, Error, Format, Limits};
 
-pub(crate) fn parse(_bytes: &[u8], _limits: &Limits) -> Result<Bom, Error> {
-    Err(Error::UnknownFormat {
-        found: "a format not read yet".into(),
-    })
+pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
+    let bytes = crate::detect::strip_bom(bytes);
+    check_depth(bytes, limits)?;
+    let raw: RawDoc<'_> = from_slice(bytes, Format::SpdxJson)?;
+    convert(&raw, Format::SpdxJson, limits)
 }
