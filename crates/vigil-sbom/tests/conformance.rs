@@ -136,7 +136,10 @@ fn cyclonedx_bom_examples() {
     let mut checked = 0;
     let mut failures = Vec::new();
     let root = dir.join("cyclonedx-bom-examples");
-    for path in files(&root, ".json") {
+    for path in files(&root, ".json")
+        .into_iter()
+        .chain(files(&root, ".xml"))
+    {
         let rel = path
             .strip_prefix(&root)
             .unwrap_or(&path)

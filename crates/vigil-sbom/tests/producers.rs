@@ -162,3 +162,29 @@ fn trivy_spdx_json_source_info() {
     assert_eq!(bom.relation(qs), Relation::Transitive);
     assert_eq!(bom.tools[0].name, "trivy");
 }
+
+#[test]
+fn syft_cyclonedx_xml_reads_as_its_json() {
+    check_sources("syft-debian.cdx.xml", Format::CycloneDxXml, DEBIAN);
+    check_sources("syft-alpine.cdx.xml", Format::CycloneDxXml, ALPINE);
+    for target in ["debian", "alpine", "project"] {
+        let xml = read(&format!("syft-{target}.cdx.xml"));
+        let json = read(&format!("syft-{target}.cdx.json"));
+        assert_eq!(xml.components, json.components, "{target}");
+        assert_eq!(
+            (&xml.subject, &xml.tools, xml.timestamp),
+            (&json.subject, &json.tools, json.timestamp)
+        );
+        assert_eq!(xml.unmatchable, json.unmatchable);
+    }
+}
+
+#[test]
+fn cyclonedx_xml_errors_give_the_line() {
+    let doc = "<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\">\n<components>\n<component type=\"library\"><version>1</version></component>\n</components>\n</bom>\n";
+    let err = vigil_sbom::parse(doc.as_bytes()).expect_err("no name");
+    assert!(err.to_string().contains("components[0].name"), "{err}");
+    let doc = "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\">\n<components>\n</bom>";
+    let err = vigil_sbom::parse(doc.as_bytes()).expect_err("malformed");
+    assert!(err.to_string().contains("line 3"), "{err}");
+}
