@@ -188,3 +188,38 @@ fn cyclonedx_xml_errors_give_the_line() {
     let err = vigil_sbom::parse(doc.as_bytes()).expect_err("malformed");
     assert!(err.to_string().contains("line 3"), "{err}");
 }
+
+#[test]
+fn syft_spdx_tag_value_reads_as_its_json() {
+    check_sources("syft-debian.spdx", Format::SpdxTagValue, DEBIAN);
+    check_sources("syft-alpine.spdx", Format::SpdxTagValue, ALPINE);
+    for target in ["debian", "alpine", "project"] {
+        let tag = read(&format!("syft-{target}.spdx"));
+        let json = read(&format!("syft-{target}.spdx.json"));
+        // syft writes the packages in another order in each encoding.
+        let by_ref = |bom: &Bom| {
+            let mut cs = bom.components.clone();
+            cs.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
+            cs
+        };
+        let edges = |bom: &Bom| {
+            let r = |i: usize| bom.components[i].bom_ref.clone();
+            let mut es: Vec<_> = bom
+                .edges
+                .iter()
+                .map(|e| (r(e.from), r(e.to), e.kind))
+                .collect();
+            es.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+            es
+        };
+        assert_eq!(by_ref(&tag), by_ref(&json), "{target}");
+        assert_eq!(edges(&tag), edges(&json), "{target}");
+        let subject = |bom: &Bom| {
+            bom.subject
+                .as_ref()
+                .map(|s| (s.name.clone(), s.version.clone()))
+        };
+        assert_eq!(subject(&tag), subject(&json));
+        assert_eq!((&tag.tools, tag.timestamp), (&json.tools, json.timestamp));
+    }
+}
