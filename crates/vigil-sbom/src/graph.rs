@@ -32,9 +32,9 @@ impl Graph {
     /// The graph of `bom`. Without a subject, or a subject with no components, nothing
     /// is reachable.
     ///
-    /// Distance counts packages only: a component without a purl (trivy's lockfile and
-    /// operating-system nodes, syft's directory) groups the subject's packages rather
-    /// than being one, so stepping onto it costs nothing. The packages a lockfile lists
+    /// Distance counts packages only: a component with neither purl nor version
+    /// (trivy's lockfile and operating-system nodes, syft's directory) groups the
+    /// subject's packages rather than being one, so stepping onto it costs nothing. The packages a lockfile lists
     /// are therefore direct dependencies of the subject, and theirs transitive.
     pub fn new(bom: &Bom) -> Graph {
         let n = bom.components.len();
@@ -44,7 +44,10 @@ impl Graph {
                 adjacency[e.from].push(e.to);
             }
         }
-        let weight = |i: usize| usize::from(bom.components[i].purl.is_some());
+        let weight = |i: usize| {
+            let c = &bom.components[i];
+            usize::from(c.purl.is_some() || c.version.is_some())
+        };
         let mut reached: Vec<Option<(usize, Option<usize>)>> = vec![None; n];
         let mut done = vec![false; n];
         // 0-1 breadth-first search: zero-cost steps go to the front of the queue.

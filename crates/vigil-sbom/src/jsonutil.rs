@@ -116,7 +116,6 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 
 /// A string or an array of strings (SPDX 3's `to`, `rootElement` in some producers).
 #[derive(Debug, Default)]
-#[allow(dead_code)] // until the SPDX 3 reader
 pub(crate) struct Strings<'a>(pub(crate) Vec<Str<'a>>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for Strings<'a> {
