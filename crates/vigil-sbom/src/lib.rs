@@ -60,7 +60,17 @@ pub fn parse(bytes: &[u8]) -> Result<Bom, Error> {
 /// As [`parse`].
 pub fn parse_with_limits(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
     limits.check_size(bytes.len())?;
-    match detect(bytes)? {
+    parse_as(detect(bytes)?, bytes, limits)
+}
+
+/// Reads `bytes` as `format` within `limits`, without detecting the format: for callers
+/// that know it (a content type, a file extension) and for fuzzing one reader.
+///
+/// # Errors
+/// As [`parse`].
+pub fn parse_as(format: Format, bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
+    limits.check_size(bytes.len())?;
+    match format {
         Format::CycloneDxJson => cyclonedx::json::parse(bytes, limits),
         Format::CycloneDxXml => cyclonedx::xml::parse(bytes, limits),
         Format::SpdxJson => spdx::json::parse(bytes, limits),
