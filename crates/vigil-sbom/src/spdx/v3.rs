@@ -1,0 +1,357 @@
+//! SPDX 3.0 JSON-LD: the flat `@graph` of elements, read with serde into one struct
+//! that holds the fields of every element type Vigil uses.
+//!
+//! Packages are `software_Package` and its subclasses `ai_AIPackage` and
+//! `dataset_DatasetPackage`; the purl is `software_packageUrl` or an
+//! `externalIdentifier` of type `packageUrl`; licenses are reached through
+//! `hasConcludedLicense`/`hasDeclaredLicense` relationships; the subject is the
+//! `rootElement` of the document or of its `software_Sbom`, and what it `describes`.
+//! The JSON-LD is read as the SPDX serialization writes it, with compact names from the
+//! SPDX context; Vigil does no general JSON-LD expansion.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use crate::jsonutil::{Str, Strings, check_depth, from_slice, timestamp};
+use crate::spdx::tool;
+use crate::{Bom, Component, Edge, EdgeKind, Error, Format, Hash, Limits, Subject, Tool, derive};
+
+const FORMAT: Format = Format::Spdx3JsonLd;
+
+#[derive(Debug, Deserialize)]
+struct RawDoc<'a> {
+    #[serde(rename = "@context", default)]
+    context: Option<serde_json::Value>,
+    #[serde(rename = "@graph", borrow, default)]
+    graph: Vec<El<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct El<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Str<'a>>,
+    #[serde(rename = "spdxId", borrow, default)]
+    spdx_id: Option<Str<'a>>,
+    #[serde(rename = "@id", borrow, default)]
+    at_id: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    name: Option<Str<'a>>,
+    #[serde(rename = "software_packageVersion", borrow, default)]
+    version: Option<Str<'a>>,
+    #[serde(rename = "software_packageUrl", borrow, default)]
+    purl: Option<Str<'a>>,
+    #[serde(rename = "software_primaryPurpose", borrow, default)]
+    purpose: Option<Str<'a>>,
+    #[serde(rename = "externalIdentifier", borrow, default)]
+    external_identifier: Vec<ExternalIdentifier<'a>>,
+    #[serde(rename = "verifiedUsing", borrow, default)]
+    verified_using: Vec<IntegrityMethod<'a>>,
+    #[serde(rename = "suppliedBy", borrow, default)]
+    supplied_by: Option<Str<'a>>,
+    #[serde(rename = "relationshipType", borrow, default)]
+    relationship_type: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    scope: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    from: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    to: Strings<'a>,
+    #[serde(rename = "rootElement", borrow, default)]
+    root_element: Strings<'a>,
+    #[serde(borrow, default)]
+    created: Option<Str<'a>>,
+    #[serde(rename = "specVersion", borrow, default)]
+    spec_version: Option<Str<'a>>,
+    #[serde(rename = "simplelicensing_licenseExpression", borrow, default)]
+    license_expression: Option<Str<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ExternalIdentifier<'a> {
+    #[serde(rename = "externalIdentifierType", borrow, default)]
+    kind: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    identifier: Option<Str<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct IntegrityMethod<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    algorithm: Option<Str<'a>>,
+    #[serde(rename = "hashValue", borrow, default)]
+    hash_value: Option<Str<'a>>,
+}
+
+fn is_package(kind: &str) -> bool {
+    matches!(
+        kind,
+        "software_Package" | "ai_AIPackage" | "dataset_DatasetPackage"
+    )
+}
+
+fn edge_kind(relationship: &str, scope: Option<&str>) -> Option<(EdgeKind, bool)> {
+    let dev = matches!(scope, Some("development" | "build" | "test"));
+    Some(match relationship {
+        "dependsOn" | "hasProvidedDependency" if dev => (EdgeKind::DevDependsOn, false),
+        "dependsOn" | "hasProvidedDependency" | "hasPrerequisite" => (EdgeKind::DependsOn, false),
+        "hasOptionalDependency" => (EdgeKind::OptionalDependsOn, false),
+        "contains" => (EdgeKind::Contains, false),
+        "hasStaticLink" | "hasDynamicLink" => (EdgeKind::Other, false),
+        _ => return None,
+    })
+}
+
+pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
+    let bytes = crate::detect::strip_bom(bytes);
+    check_depth(bytes, limits)?;
+    let raw: RawDoc<'_> = from_slice(bytes, FORMAT)?;
+    let context_version = raw.context.as_ref().and_then(|c| {
+        let s = match c {
+            serde_json::Value::String(s) => s.as_str(),
+            serde_json::Value::Array(a) => a
+                .iter()
+                .find_map(|v| v.as_str().filter(|s| s.contains("spdx.org/rdf/3")))?,
+            _ => return None,
+        };
+        let rest = &s[s.find("spdx.org/rdf/")? + "spdx.org/rdf/".len()..];
+        Some(rest.split('/').next()?.to_owned())
+    });
+    let spec_version = raw
+        .graph
+        .iter()
+        .find(|e| e.kind.as_deref() == Some("CreationInfo"))
+        .and_then(|e| e.spec_version.as_deref())
+        .map(str::to_owned)
+        .or(context_version)
+        .unwrap_or_default();
+    if !spec_version.starts_with("3.0") {
+        return Err(Error::UnsupportedVersion {
+            format: FORMAT,
+            version: spec_version,
+            supported: "3.0, 3.0.1",
+        });
+    }
+    let by_id: HashMap<&str, &El<'_>> = raw
+        .graph
+        .iter()
+        .filter_map(|e| {
+            e.spdx_id
+                .as_deref()
+                .or(e.at_id.as_deref())
+                .map(|id| (id, e))
+        })
+        .collect();
+
+    let mut components = Vec::new();
+    let mut unmatchable = Vec::new();
+    let mut ids: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in raw.graph.iter().enumerate() {
+        if !e.kind.as_deref().is_some_and(is_package) {
+            continue;
+        }
+        limits.check_components(components.len() + 1, || format!("@graph[{i}]"))?;
+        let at = |field: &str| format!("@graph[{i}].{field}");
+        let Some(id) = e
+            .spdx_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        else {
+            return Err(Error::invalid(
+                FORMAT,
+                at("spdxId"),
+                "a package needs an spdxId",
+            ));
+        };
+        let name = match e.name.as_deref().map(str::trim) {
+            Some(n) if !n.is_empty() => n.to_owned(),
+            _ => return Err(Error::invalid(FORMAT, at("name"), "a package needs a name")),
+        };
+        let mut hashes = Vec::new();
+        for (j, m) in e.verified_using.iter().enumerate() {
+            if m.kind.as_deref() != Some("Hash") {
+                continue;
+            }
+            let (Some(alg), Some(value)) = (m.algorithm.as_deref(), m.hash_value.as_deref()) else {
+                return Err(Error::invalid(
+                    FORMAT,
+                    at(&format!("verifiedUsing[{j}]")),
+                    "a Hash needs an algorithm and a hashValue",
+                ));
+            };
+            hashes.push(
+                Hash::new(alg, value.trim())
+                    .map_err(|m| Error::invalid(FORMAT, at(&format!("verifiedUsing[{j}]")), m))?,
+            );
+        }
+        let mut purl = e.purl.as_deref();
+        let mut cpes = Vec::new();
+        for x in &e.external_identifier {
+            match (x.kind.as_deref(), x.identifier.as_deref()) {
+                (Some("packageUrl"), Some(p)) => {
+                    purl.get_or_insert(p);
+                }
+                (Some("cpe23" | "cpe22"), Some(c)) => cpes.push(c.trim().to_owned()),
+                _ => {}
+            }
+        }
+        let supplier = e
+            .supplied_by
+            .as_deref()
+            .and_then(|s| by_id.get(s))
+            .and_then(|a| a.name.as_deref())
+            .map(str::to_owned);
+        let mut c = Component {
+            bom_ref: Some(id.to_owned()),
+            name,
+            version: e
+                .version
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned),
+            kind: e.purpose.as_deref().map(str::to_owned),
+            hashes,
+            supplier,
+            cpes,
+            ..Component::default()
+        };
+        let index = components.len();
+        ids.entry(id).or_insert(index);
+        if let Some(reason) = derive::resolve(&mut c, purl, None) {
+            unmatchable.push((index, reason));
+        }
+        c.source = c
+            .purl
+            .as_ref()
+            .and_then(|p| crate::source::from_purl(p, c.version.as_deref()));
+        components.push(c);
+    }
+
+    let mut roots: Vec<usize> = Vec::new();
+    let add_root = |id: &str, roots: &mut Vec<usize>| {
+        // A root may be an Sbom whose own roots are the packages.
+        let mut stack = vec![id];
+        let mut seen = 0;
+        while let Some(id) = stack.pop() {
+            seen += 1;
+            if seen > 1024 {
+                break;
+            }
+            if let Some(&i) = ids.get(id) {
+                if !roots.contains(&i) {
+                    roots.push(i);
+                }
+            } else if let Some(e) = by_id.get(id)
+                && e.kind.as_deref() == Some("software_Sbom")
+            {
+                stack.extend(e.root_element.0.iter().map(|r| r.as_ref()));
+            }
+        }
+    };
+    let mut document = None;
+    for e in &raw.graph {
+        if e.kind.as_deref() == Some("SpdxDocument") {
+            document = Some(e);
+            for r in &e.root_element.0 {
+                add_root(r, &mut roots);
+            }
+        }
+    }
+    let mut edges = Vec::new();
+    for e in &raw.graph {
+        let (Some(rel), Some(from)) = (e.relationship_type.as_deref(), e.from.as_deref()) else {
+            continue;
+        };
+        if rel == "describes" {
+            for to in &e.to.0 {
+                add_root(to, &mut roots);
+            }
+            continue;
+        }
+        let licensing = matches!(rel, "hasConcludedLicense" | "hasDeclaredLicense");
+        let Some(&a) = ids.get(from) else { continue };
+        for to in &e.to.0 {
+            if licensing {
+                let text = by_id
+                    .get(to.as_ref())
+                    .and_then(|l| l.license_expression.as_deref().or(l.name.as_deref()))
+                    .map(str::to_owned);
+                if let Some(l) = text.filter(|l| l != "NoAssertionLicense" && l != "NOASSERTION")
+                    && !components[a].licenses.contains(&l)
+                {
+                    components[a].licenses.push(l);
+                }
+                continue;
+            }
+            let (Some((kind, _)), Some(&b)) =
+                (edge_kind(rel, e.scope.as_deref()), ids.get(to.as_ref()))
+            else {
+                continue;
+            };
+            edges.push(Edge {
+                from: a,
+                to: b,
+                kind,
+            });
+        }
+    }
+    let timestamp = match raw
+        .graph
+        .iter()
+        .find(|e| e.kind.as_deref() == Some("CreationInfo"))
+        .and_then(|e| e.created.as_deref())
+    {
+        Some(t) => {
+            Some(timestamp(t).map_err(|m| Error::invalid(FORMAT, "CreationInfo.created", m))?)
+        }
+        None => None,
+    };
+    let mut tools: Vec<Tool> = raw
+        .graph
+        .iter()
+        .filter(|e| e.kind.as_deref() == Some("Tool"))
+        .filter_map(|e| e.name.as_deref())
+        .filter_map(|n| tool(&format!("Tool: {n}")))
+        .collect();
+    tools.dedup_by(|a, b| a == b);
+    let mut seen = Vec::new();
+    tools.retain(|t| {
+        let new = !seen.contains(t);
+        if new {
+            seen.push(t.clone());
+        }
+        new
+    });
+    let subject = match roots.first() {
+        Some(&first) => Some(Subject {
+            name: components[first].name.clone(),
+            version: components[first].version.clone(),
+            hashes: components[first].hashes.clone(),
+            components: roots,
+        }),
+        None => document.and_then(|d| d.name.as_deref()).map(|n| Subject {
+            name: n.to_owned(),
+            version: None,
+            hashes: Vec::new(),
+            components: Vec::new(),
+        }),
+    };
+    Ok(Bom {
+        format: FORMAT,
+        spec_version,
+        serial_number: document
+            .and_then(|d| d.spdx_id.as_deref())
+            .map(str::to_owned),
+        subject,
+        tools,
+        timestamp,
+        components,
+        edges,
+        vulnerabilities: Vec::new(),
+        unmatchable,
+    })
+}

@@ -1,0 +1,248 @@
+//! Conformance against other projects' documents, read from `VIGIL_CONFORMANCE_DATA`:
+//! CycloneDX's own schema tests (every `valid-*` ingests, every `invalid-*` is rejected
+//! or allow-listed below with the reason), CycloneDX's example BOMs, and SPDX's
+//! examples, each with the package count the document states, counted here
+//! independently of the reader.
+
+use std::path::{Path, PathBuf};
+
+/// `invalid-*` CycloneDX tests that Vigil accepts on purpose: a reader is not a schema
+/// validator. Each is lenient because rejecting would lose real data, while nothing
+/// Vigil relies on is wrong.
+const LENIENT: &[(&str, &str)] = &[
+    (
+        "invalid-component-swid",
+        "lenient: SWID tags are not read; the component itself is usable",
+    ),
+    (
+        "invalid-issue-type",
+        "lenient: pedigree patches are not read",
+    ),
+    (
+        "invalid-patch-type",
+        "lenient: pedigree patches are not read",
+    ),
+    (
+        "invalid-license-choice",
+        "lenient: both the expression and the license are kept as strings",
+    ),
+    (
+        "invalid-license-declared-concluded-mix",
+        "lenient: licenses are kept as strings whatever their acknowledgement",
+    ),
+    (
+        "invalid-license-encoding",
+        "lenient: license texts are not read",
+    ),
+    (
+        "invalid-license-id",
+        "lenient: an unknown SPDX id is kept as written rather than losing the component",
+    ),
+    (
+        "invalid-metadata-license",
+        "lenient: document licenses are not read",
+    ),
+    (
+        "invalid-missing-component-type",
+        "lenient: the type names no ecosystem, so a component without one is still matchable by purl",
+    ),
+    (
+        "invalid-properties",
+        "lenient: properties without a name are skipped",
+    ),
+    ("invalid-scope", "lenient: scope is not read"),
+    ("invalid-service-data", "lenient: services are not read"),
+];
+
+fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+        for e in entries {
+            let p = e.expect("dir entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(ext) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn report(suite: &str, checked: usize, failures: &[String]) {
+    eprintln!(
+        "conformance {suite}: {checked} checked, {} failed",
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{suite}:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn cyclonedx_spec_tests() {
+    let Some(dir) = vigil_testkit::conformance_dir("cyclonedx-spec") else {
+        return;
+    };
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let mut lenient_used = Vec::new();
+    for version in ["1.4", "1.5", "1.6"] {
+        for path in files(&dir.join("cyclonedx-spec").join(version), ".json") {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let stem = name
+                .trim_end_matches(".json")
+                .trim_end_matches(&format!("-{version}"))
+                .to_owned();
+            let bytes = std::fs::read(&path).expect("read");
+            let result = vigil_sbom::parse(&bytes);
+            checked += 1;
+            if stem.starts_with("valid-") {
+                if let Err(e) = result {
+                    failures.push(format!("{version}/{name}: valid, rejected: {e}"));
+                }
+            } else if stem.starts_with("invalid-") {
+                match (result, LENIENT.iter().find(|(s, _)| *s == stem)) {
+                    (Ok(_), None) => failures.push(format!("{version}/{name}: invalid, accepted")),
+                    (Ok(_), Some(_)) => lenient_used.push(stem),
+                    (Err(e), Some(_)) => failures.push(format!(
+                        "{version}/{name}: allow-listed as lenient but rejected: {e}"
+                    )),
+                    (Err(_), None) => {}
+                }
+            }
+        }
+    }
+    for (stem, _) in LENIENT {
+        if !lenient_used.iter().any(|s| s == stem) {
+            failures.push(format!(
+                "allow-list entry {stem} matched no accepted document: remove it"
+            ));
+        }
+    }
+    report("cyclonedx-spec", checked, &failures);
+}
+
+#[test]
+fn cyclonedx_bom_examples() {
+    let Some(dir) = vigil_testkit::conformance_dir("cyclonedx-bom-examples") else {
+        return;
+    };
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let root = dir.join("cyclonedx-bom-examples");
+    for path in files(&root, ".json")
+        .into_iter()
+        .chain(files(&root, ".xml"))
+    {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let bytes = std::fs::read(&path).expect("read");
+        checked += 1;
+        match vigil_sbom::parse(&bytes) {
+            Ok(bom) => eprintln!(
+                "  {rel}: {} {}, {} components, {} edges, {} vulnerabilities, {} unmatchable",
+                bom.format,
+                bom.spec_version,
+                bom.components.len(),
+                bom.edges.len(),
+                bom.vulnerabilities.len(),
+                bom.unmatchable.len()
+            ),
+            Err(e) => failures.push(format!("{rel}: {e}")),
+        }
+    }
+    report("cyclonedx-bom-examples", checked, &failures);
+}
+
+/// The packages an SPDX document states, counted without the reader: the `packages`
+/// array of SPDX 2 JSON, `PackageName:` lines of tag-value, package elements of the
+/// SPDX 3 `@graph`.
+fn stated_packages(path: &Path, bytes: &[u8]) -> usize {
+    let name = path.to_string_lossy();
+    if name.ends_with(".spdx") {
+        return String::from_utf8_lossy(bytes)
+            .lines()
+            .filter(|l| l.trim_start().starts_with("PackageName:"))
+            .count();
+    }
+    let v: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
+    if let Some(p) = v.get("packages") {
+        return p.as_array().map_or(0, Vec::len);
+    }
+    v.get("@graph").and_then(|g| g.as_array()).map_or(0, |g| {
+        g.iter()
+            .filter(|e| {
+                matches!(
+                    e.get("type").and_then(|t| t.as_str()),
+                    Some("software_Package" | "ai_AIPackage" | "dataset_DatasetPackage")
+                )
+            })
+            .count()
+    })
+}
+
+fn spdx_suite(suite: &str, subdir: &str, wanted: fn(&str) -> bool) {
+    let Some(dir) = vigil_testkit::conformance_dir(suite) else {
+        return;
+    };
+    let root = dir.join(subdir);
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    let paths = files(&root, ".json")
+        .into_iter()
+        .chain(files(&root, ".spdx"));
+    for path in paths {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        if !wanted(&rel) {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("read");
+        let stated = stated_packages(&path, &bytes);
+        checked += 1;
+        match vigil_sbom::parse(&bytes) {
+            Ok(bom) if bom.components.len() == stated => {
+                eprintln!(
+                    "  {rel}: {} {}, {stated} packages, {} edges",
+                    bom.format,
+                    bom.spec_version,
+                    bom.edges.len()
+                );
+            }
+            Ok(bom) => failures.push(format!(
+                "{rel}: {} packages read, {stated} stated",
+                bom.components.len()
+            )),
+            Err(e) => failures.push(format!("{rel}: {e}")),
+        }
+    }
+    report(suite, checked, &failures);
+}
+
+/// Which documents of a suite are SPDX: the spec's schemas and the JSON-LD context are
+/// not.
+fn is_spdx_document(rel: &str) -> bool {
+    !rel.contains("schemas/") && !rel.ends_with(".jsonld") && !rel.contains("/rdf/")
+}
+
+#[test]
+fn spdx_examples() {
+    spdx_suite("spdx-examples", "spdx-examples", is_spdx_document);
+}
+
+#[test]
+fn spdx_spec_examples() {
+    spdx_suite("spdx-spec", "spdx-spec", is_spdx_document);
+}
