@@ -1,6 +1,8 @@
 //! The command-line grammar: every command, flag and default, in one place.
 
-use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::output::Format;
 
@@ -18,8 +20,63 @@ pub(crate) enum Command {
     /// Compare and sort versions exactly as each package ecosystem does.
     #[command(subcommand)]
     Version(VersionCommand),
+    /// Scan an SBOM against OSV advisories, with no store.
+    ///
+    /// Example: vigil scan bom.json --advisories all.zip --fail-on high
+    Scan(ScanArgs),
     /// Show what Vigil does, on bundled real-world data.
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    /// The SBOM: CycloneDX (JSON or XML, 1.2-1.7) or SPDX (2.2/2.3 JSON or tag-value,
+    /// 3.0 JSON-LD).
+    pub(crate) sbom: PathBuf,
+    /// OSV advisories: a directory of .json/.yaml records, a zip such as osv.dev's
+    /// all.zip, or one file. Repeat for several sources.
+    #[arg(long, short, required = true)]
+    pub(crate) advisories: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: ScanFormat,
+    /// Exit with code 1 when a finding at or above this severity exists.
+    #[arg(long, value_enum)]
+    pub(crate) fail_on: Option<GateSeverity>,
+    /// No progress or summary on standard error.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+}
+
+/// How `vigil scan` prints its findings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ScanFormat {
+    /// A table for people.
+    #[default]
+    Table,
+    /// The full report as JSON.
+    Json,
+    /// SARIF 2.1.0, as GitHub code scanning accepts it.
+    Sarif,
+}
+
+/// A severity threshold for `--fail-on`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GateSeverity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl From<GateSeverity> for vigil_osv::Rating {
+    fn from(g: GateSeverity) -> Self {
+        match g {
+            GateSeverity::Low => vigil_osv::Rating::Low,
+            GateSeverity::Medium => vigil_osv::Rating::Medium,
+            GateSeverity::High => vigil_osv::Rating::High,
+            GateSeverity::Critical => vigil_osv::Rating::Critical,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

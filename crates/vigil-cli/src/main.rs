@@ -1,10 +1,11 @@
 //! The `vigil` command-line binary: parses arguments and runs one command.
 //!
-//! Exit codes: 0 success, 1 a check failed (reserved for gates), 2 usage or input error.
+//! Exit codes: 0 success, 1 a gate failed (`scan --fail-on`), 2 usage or input error.
 
 mod cli;
 mod commands;
 mod output;
+mod sarif;
 
 use std::process::ExitCode;
 

@@ -83,11 +83,11 @@ pub fn identity(
         .or(version)
         .filter(|v| !v.is_empty())
         .ok_or(Unmatchable::NoVersion)?;
+    // The purl's `epoch` qualifier is the binary's; a source version carries its own.
     let (version, via_source_version) = match source.version {
-        Some(v) if os && !v.is_empty() => (v, v != binary_version),
-        _ => (binary_version, false),
+        Some(v) if os && !v.is_empty() => (v.to_owned(), v != binary_version),
+        _ => (with_epoch(purl, &ecosystem, binary_version), false),
     };
-    let version = with_epoch(purl, &ecosystem, version);
     Ok(Identity {
         key: PackageKey::new(ecosystem, &name),
         version,
@@ -185,6 +185,16 @@ mod tests {
             "Debian:12/vim@2:9.0.1378-2",
         );
         plain("pkg:npm/x@1.0.0?epoch=1", "npm/x@1.0.0");
+        // The binary's epoch is not the source's: trivy's bsdutils has epoch 1, its
+        // source util-linux none.
+        check(
+            "pkg:deb/debian/bsdutils@2.38.1-5%2Bb1?distro=debian-12.5&epoch=1",
+            Source {
+                name: Some("util-linux"),
+                version: Some("2.38.1-5"),
+            },
+            "Debian:12/util-linux@2.38.1-5",
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod identity;
 mod index;
+pub mod scan;
 
 pub use identity::{Identity, Source, Unmatchable, identity};
 pub use index::{Advisory, Index, Inserted, Match};

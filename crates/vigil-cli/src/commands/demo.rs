@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::version::{scheme_of, symbol};
 use crate::cli::DemoArgs;
-use crate::output::{Format, print_json};
+use crate::output::{Format, print, print_json};
 
 /// Real version histories and known traps, written for this project.
 const DATA: &str = include_str!("../../demo/versions.txt");
@@ -38,7 +38,7 @@ pub(crate) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let demo = build(DATA)?;
     match args.format {
         Format::Json => print_json(&demo)?,
-        Format::Table => print_text(&demo),
+        Format::Table => print(&render_text(&demo))?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -109,14 +109,22 @@ fn flush(
     Ok(())
 }
 
-fn print_text(demo: &Demo) {
-    println!("Vigil orders versions exactly as each ecosystem's own tool does.\n");
-    println!("Real release histories, sorted oldest to newest:\n");
+fn render_text(demo: &Demo) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Vigil orders versions exactly as each ecosystem's own tool does.\n"
+    );
+    let _ = writeln!(out, "Real release histories, sorted oldest to newest:\n");
     for h in &demo.histories {
-        println!("  {} {}", h.ecosystem, h.package);
-        println!("    {}\n", h.sorted.join(" < "));
+        let _ = writeln!(out, "  {} {}", h.ecosystem, h.package);
+        let _ = writeln!(out, "    {}\n", h.sorted.join(" < "));
     }
-    println!("Comparisons that a plain string or SemVer comparison gets wrong:\n");
+    let _ = writeln!(
+        out,
+        "Comparisons that a plain string or SemVer comparison gets wrong:\n"
+    );
     let width = demo
         .traps
         .iter()
@@ -129,7 +137,8 @@ fn print_text(demo: &Demo) {
         } else {
             format!("   (string comparison: {})", t.string_comparison)
         };
-        println!(
+        let _ = writeln!(
+            out,
             "  {:width$}  {} {} {}{note}",
             t.ecosystem, t.a, t.result, t.b
         );
@@ -139,14 +148,22 @@ fn print_text(demo: &Demo) {
         .iter()
         .filter(|t| t.result != t.string_comparison)
         .count();
-    println!(
+    let _ = writeln!(
+        out,
         "\n{wrong} of {} comparisons above differ from a string comparison.",
         demo.traps.len()
     );
-    println!("\nTry next:");
-    println!("  vigil version cmp Debian:12 1.0~rc1-1 1.0-1");
-    println!("  printf '1.0\\n1.0rc1\\n1.0.post1\\n1.0.dev0\\n' | vigil version sort PyPI");
-    println!("  vigil version sort Maven --format json < versions.txt");
+    let _ = writeln!(out, "\nTry next:");
+    let _ = writeln!(out, "  vigil version cmp Debian:12 1.0~rc1-1 1.0-1");
+    let _ = writeln!(
+        out,
+        "  printf '1.0\\n1.0rc1\\n1.0.post1\\n1.0.dev0\\n' | vigil version sort PyPI"
+    );
+    let _ = writeln!(
+        out,
+        "  vigil version sort Maven --format json < versions.txt"
+    );
+    out
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use serde::Serialize;
 use vigil_version::{Scheme, Version, ecosystem::Family};
 
 use crate::cli::{CmpArgs, SortArgs};
-use crate::output::{Format, print_json};
+use crate::output::{Format, print, print_json};
 
 /// The scheme of an OSV ecosystem name, with a hint when only the case is wrong.
 pub(crate) fn scheme_of(ecosystem: &str) -> anyhow::Result<Scheme> {
@@ -48,7 +48,7 @@ pub(crate) fn cmp(args: &CmpArgs) -> anyhow::Result<ExitCode> {
     let ordering = scheme.compare(&args.a, &args.b)?;
     let result = symbol(ordering);
     match args.format {
-        Format::Table => println!("{result}"),
+        Format::Table => print(&format!("{result}\n"))?,
         Format::Json => print_json(&CmpOutput {
             ecosystem: &args.ecosystem,
             a: &args.a,
@@ -99,7 +99,7 @@ pub(crate) fn sort(args: &SortArgs) -> anyhow::Result<ExitCode> {
                 out.push_str(text);
                 out.push('\n');
             }
-            print!("{out}");
+            print(&out)?;
         }
         Format::Json => print_json(&SortOutput {
             ecosystem: &args.ecosystem,
