@@ -480,9 +480,8 @@ mod tests {
             &SourceLimits::default(),
         )
         .unwrap_err();
-        assert!(
-            err.to_string().starts_with("/nonexistent/advisories: "),
-            "{err}"
-        );
+        assert_eq!(err.to_string(), "cannot read /nonexistent/advisories");
+        let cause = std::error::Error::source(&err).map(ToString::to_string);
+        assert!(cause.is_some_and(|c| c.contains("No such file")));
     }
 }
