@@ -317,7 +317,6 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
         .filter_map(|e| e.name.as_deref())
         .filter_map(|n| tool(&format!("Tool: {n}")))
         .collect();
-    tools.dedup_by(|a, b| a == b);
     let mut seen = Vec::new();
     tools.retain(|t| {
         let new = !seen.contains(t);
