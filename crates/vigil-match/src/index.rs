@@ -13,14 +13,23 @@ pub struct Advisory {
     pub compiled: CompiledAdvisory,
     /// The record's own severity (per-entry severities are on each `affected` entry).
     pub severity: Option<Severity>,
+    /// The severity that applies to each `affected` entry, computed once.
+    entry_severity: Vec<Option<Severity>>,
 }
 
 impl Advisory {
     /// Compiles `osv`: every event and listed version is parsed here, once.
     pub fn new(osv: Osv) -> Self {
+        let severity = osv.severity_assessment();
+        let entry_severity = osv
+            .affected
+            .iter()
+            .map(|a| a.severity_assessment().or_else(|| severity.clone()))
+            .collect();
         Advisory {
             compiled: CompiledAdvisory::new(&osv),
-            severity: osv.severity_assessment(),
+            severity,
+            entry_severity,
             osv,
         }
     }
@@ -32,12 +41,11 @@ impl Advisory {
 
     /// The severity that applies to `affected[index]`: the entry's own when it has one,
     /// else the record's.
-    pub fn severity_of(&self, index: usize) -> Option<Severity> {
-        self.osv
-            .affected
+    pub fn severity_of(&self, index: usize) -> Option<&Severity> {
+        self.entry_severity
             .get(index)
-            .and_then(|a| a.severity_assessment())
-            .or_else(|| self.severity.clone())
+            .and_then(Option::as_ref)
+            .or(self.severity.as_ref())
     }
 }
 

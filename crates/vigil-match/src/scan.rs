@@ -255,7 +255,7 @@ fn finding(
         advisory: m.advisory.id().to_owned(),
         aliases: m.advisory.osv.aliases.clone(),
         summary: m.advisory.osv.summary.clone(),
-        severity: m.advisory.severity_of(m.affected),
+        severity: m.advisory.severity_of(m.affected).cloned(),
         certainty,
         fix,
         matched,
