@@ -1,5 +1,6 @@
 //! What every fuzz target checks, beyond "no panic".
 
+use vigil_sbom::{Format, Limits};
 use vigil_version::Scheme;
 
 /// Parses the input as one or two versions (split at the first newline) and checks that
@@ -58,5 +59,31 @@ pub fn osv(format: vigil_osv::Format, data: &[u8]) {
         let json = serde_json::to_vec(&osv).expect("a loaded record serializes");
         let again = vigil_osv::from_json(&json).expect("a serialized record loads again");
         assert_eq!(again, osv, "JSON round trip");
+    }
+}
+
+/// Reads the input as an SBOM of `format` within small limits (so the fuzzer reaches
+/// them too). Any input is read or rejected with an error, never a panic, and what is
+/// read is consistent: every index points at a component, every path starts at the
+/// subject and ends at its component.
+pub fn sbom(format: Format, data: &[u8]) {
+    let limits = Limits {
+        max_document_bytes: 1 << 20,
+        max_components: 1000,
+        max_depth: 16,
+    };
+    let Ok(bom) = vigil_sbom::parse_as(format, data, &limits) else {
+        return;
+    };
+    let n = bom.components.len();
+    assert!(bom.edges.iter().all(|e| e.from < n && e.to < n));
+    assert!(bom.unmatchable.iter().all(|(i, _)| *i < n));
+    let graph = bom.graph();
+    let roots = bom.subject.as_ref().map(|s| s.components.clone()).unwrap_or_default();
+    for i in 0..n {
+        if let Some(path) = graph.path(i) {
+            assert!(roots.contains(&path[0]), "path to {i} starts at {}", path[0]);
+            assert_eq!(path.last(), Some(&i));
+        }
     }
 }
