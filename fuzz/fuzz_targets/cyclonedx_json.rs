@@ -1,2 +1,5 @@
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| vigil_fuzz::sbom(vigil_sbom::Format::CycloneDxJson, data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| vigil_fuzz::sbom(
+    vigil_sbom::Format::CycloneDxJson,
+    data
+));

@@ -38,7 +38,11 @@ pub fn osv(format: vigil_osv::Format, data: &[u8]) {
         };
         let mut versions: Vec<&str> = vec!["0", "1.0", "1.0.0", "v1.2.3", "2.0.0-rc.1", ""];
         versions.extend(a.versions.iter().map(String::as_str));
-        versions.extend(a.ranges.iter().flat_map(|r| r.events.iter().map(|e| e.version())));
+        versions.extend(
+            a.ranges
+                .iter()
+                .flat_map(|r| r.events.iter().map(|e| e.version())),
+        );
         for v in versions.into_iter().take(64) {
             let q = vigil_osv::QueryVersion::new(key.ecosystem(), v);
             for verdict in advisory.check(key, &q) {
@@ -79,10 +83,18 @@ pub fn sbom(format: Format, data: &[u8]) {
     assert!(bom.edges.iter().all(|e| e.from < n && e.to < n));
     assert!(bom.unmatchable.iter().all(|(i, _)| *i < n));
     let graph = bom.graph();
-    let roots = bom.subject.as_ref().map(|s| s.components.clone()).unwrap_or_default();
+    let roots = bom
+        .subject
+        .as_ref()
+        .map(|s| s.components.clone())
+        .unwrap_or_default();
     for i in 0..n {
         if let Some(path) = graph.path(i) {
-            assert!(roots.contains(&path[0]), "path to {i} starts at {}", path[0]);
+            assert!(
+                roots.contains(&path[0]),
+                "path to {i} starts at {}",
+                path[0]
+            );
             assert_eq!(path.last(), Some(&i));
         }
     }
