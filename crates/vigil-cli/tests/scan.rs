@@ -107,6 +107,13 @@ fn os_packages_match_on_their_source_package() {
             "{sbom}: {got:?}"
         );
         assert!(findings.iter().all(|f| f["via_source"] == true), "{sbom}");
+        // The installed binary is named beside the source package it was matched as.
+        let util_linux = findings.iter().find(|f| f["package"] == "util-linux");
+        assert_eq!(
+            util_linux.and_then(|f| f["installed"].as_str()),
+            Some("bsdutils 1:2.38.1-5+b1"),
+            "{sbom}"
+        );
     }
 }
 

@@ -66,6 +66,9 @@ pub struct Finding {
     pub version: String,
     /// Whether package or version are the source package's rather than the binary's.
     pub via_source: bool,
+    /// The installed package's own name and version, where they differ from the ones
+    /// compared (a binary built from a source package: `libssl1.1` from `openssl`).
+    pub installed: Option<String>,
     pub advisory: String,
     pub aliases: Vec<String>,
     pub summary: Option<String>,
@@ -90,6 +93,9 @@ impl Finding {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ScanReport {
     pub components: usize,
+    /// Components that are packages: not the product itself, and not an operating
+    /// system, container, file or device entry.
+    pub packages: usize,
     /// Components looked up in the index.
     pub matched_components: usize,
     /// Components that could not be looked up, and why.
@@ -113,13 +119,32 @@ pub fn scan(index: &Index, bom: &Bom) -> ScanReport {
         components: bom.components.len(),
         ..ScanReport::default()
     };
+    let is_package = |i: usize| {
+        let kind = bom.components[i]
+            .kind
+            .as_deref()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        graph.relation(i) != Relation::Subject
+            && !matches!(
+                kind.as_str(),
+                "operating-system"
+                    | "operating_system"
+                    | "container"
+                    | "file"
+                    | "device"
+                    | "firmware"
+            )
+    };
+    report.packages = (0..bom.components.len()).filter(|&i| is_package(i)).count();
     for (i, reason) in &bom.unmatchable {
+        // The product and its platform are not packages: that they have no purl is normal.
+        if *i >= bom.components.len() || !is_package(*i) {
+            continue;
+        }
         report.unmatchable.push(Unmatched {
             component: *i,
-            name: bom
-                .components
-                .get(*i)
-                .map_or_else(String::new, |c| c.name.clone()),
+            name: bom.components[*i].name.clone(),
             reason: reason.clone(),
         });
     }
@@ -166,22 +191,28 @@ pub fn scan(index: &Index, bom: &Bom) -> ScanReport {
             .into_iter()
             .filter_map(|c| bom.components.get(c).map(|c| c.name.clone()))
             .collect();
+        // Name the installed binary where the source package was compared, with its
+        // version only where that differs too.
+        let installed = id.via_source.then(|| {
+            let version = component.full_version();
+            match version.as_deref() {
+                Some(v) if v != id.version => format!("{} {v}", component.name),
+                _ => component.name.clone(),
+            }
+        });
         for m in matches {
-            report.findings.push(finding(
-                i,
-                purl.to_string(),
-                &id,
-                m,
-                dependency,
-                path.clone(),
-            ));
+            let mut f = finding(i, purl.to_string(), &id, m, dependency, path.clone());
+            f.installed.clone_from(&installed);
+            report.findings.push(f);
         }
     }
     report.findings.sort_by(|a, b| {
         b.rating()
             .cmp(&a.rating())
+            .then_with(|| a.ecosystem.cmp(&b.ecosystem))
             .then_with(|| a.package.cmp(&b.package))
             .then_with(|| a.advisory.cmp(&b.advisory))
+            .then_with(|| a.component.cmp(&b.component))
     });
     report
 }
@@ -252,6 +283,7 @@ fn finding(
         package: id.key.name().to_owned(),
         version: id.version.clone(),
         via_source: id.via_source,
+        installed: None,
         advisory: m.advisory.id().to_owned(),
         aliases: m.advisory.osv.aliases.clone(),
         summary: m.advisory.osv.summary.clone(),

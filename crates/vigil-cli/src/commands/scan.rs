@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 use vigil_engine::advisories::{self, SourceLimits};
 use vigil_match::Index;
-use vigil_match::scan::{Certainty, Fix, ScanReport};
+use vigil_match::scan::{Certainty, Dependency, Fix, ScanReport};
 use vigil_osv::Rating;
 
 use crate::cli::{ScanArgs, ScanFormat};
@@ -90,78 +90,89 @@ fn load(path: &Path, index: &mut Index, quiet: bool) -> anyhow::Result<()> {
 fn render_table(report: &ScanReport) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let rows: Vec<[String; 6]> = report
+    if report.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "No known vulnerabilities in {} packages.",
+            report.packages
+        );
+        return out;
+    }
+    let rows: Vec<[String; 6]> = report.findings.iter().map(row).collect();
+    // Without a dependency graph every row would say "unknown": leave the column out.
+    let all_unknown = report
         .findings
         .iter()
-        .map(|f| {
-            let advisory = match f.aliases.iter().find(|a| a.starts_with("CVE-")) {
-                Some(cve) => format!("{} ({cve})", f.advisory),
-                None => f.advisory.clone(),
-            };
-            let severity = match &f.severity {
-                Some(s) => match s.score {
-                    Some(score) => format!("{} {score:.1}", s.rating),
-                    None => s.rating.to_string(),
-                },
-                None => "-".to_owned(),
-            };
-            let fix = match &f.fix {
-                Fix::FixedIn { versions } => versions.join(", "),
-                Fix::NoFixKnown { .. } | Fix::NoFixYet => "no fix yet".to_owned(),
-                Fix::NotListed => "not listed".to_owned(),
-                Fix::Unknown => "?".to_owned(),
-            };
-            let certainty = match f.certainty {
-                Certainty::Affected => "",
-                Certainty::Unknown { .. } => " (unevaluated)",
-            };
-            [
-                format!("{}/{}", f.ecosystem, f.package),
-                f.version.clone(),
-                format!("{advisory}{certainty}"),
-                severity,
-                fix,
-                format!("{:?}", f.dependency).to_lowercase(),
-            ]
-        })
-        .collect();
-    if rows.is_empty() {
-        println!(
-            "No known vulnerabilities in {} components.",
-            report.components
-        );
-    } else {
-        let header = [
-            "PACKAGE",
-            "VERSION",
-            "ADVISORY",
-            "SEVERITY",
-            "FIXED IN",
-            "DEPENDENCY",
-        ];
-        let mut widths = header.map(str::len);
-        for row in &rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        let mut line = |cells: &[&str]| {
-            let mut text = String::new();
-            for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-                if i + 1 == cells.len() {
-                    text.push_str(cell);
-                } else {
-                    let _ = write!(text, "{cell:<w$}  ");
-                }
-            }
-            let _ = writeln!(out, "{}", text.trim_end());
-        };
-        line(&header);
-        for row in &rows {
-            line(&row.each_ref().map(String::as_str));
+        .all(|f| f.dependency == Dependency::Unknown);
+    let columns = if all_unknown { 5 } else { 6 };
+    let header = [
+        "PACKAGE",
+        "VERSION",
+        "ADVISORY",
+        "SEVERITY",
+        "FIXED IN",
+        "DEPENDENCY",
+    ];
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
         }
     }
+    let mut line = |cells: &[&str]| {
+        let mut text = String::new();
+        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+            if i + 1 == cells.len() {
+                text.push_str(cell);
+            } else {
+                let _ = write!(text, "{cell:<w$}  ");
+            }
+        }
+        let _ = writeln!(out, "{}", text.trim_end());
+    };
+    line(&header[..columns]);
+    for row in &rows {
+        line(&row.each_ref().map(String::as_str)[..columns]);
+    }
     out
+}
+
+/// One table row: package (with the installed binary where the source package was
+/// compared), version, advisory (with its CVE), severity, fix and dependency.
+fn row(f: &vigil_match::scan::Finding) -> [String; 6] {
+    let package = match &f.installed {
+        Some(installed) => format!("{}/{} ({installed})", f.ecosystem, f.package),
+        None => format!("{}/{}", f.ecosystem, f.package),
+    };
+    let advisory = match f.aliases.iter().find(|a| a.starts_with("CVE-")) {
+        Some(cve) => format!("{} ({cve})", f.advisory),
+        None => f.advisory.clone(),
+    };
+    let certainty = match f.certainty {
+        Certainty::Affected => "",
+        Certainty::Unknown { .. } => " (unevaluated)",
+    };
+    let severity = match &f.severity {
+        Some(s) => match s.score {
+            Some(score) => format!("{} {score:.1}", s.rating),
+            None => s.rating.to_string(),
+        },
+        None => "-".to_owned(),
+    };
+    let fix = match &f.fix {
+        Fix::FixedIn { versions } => versions.join(", "),
+        Fix::NoFixKnown { .. } | Fix::NoFixYet => "no fix yet".to_owned(),
+        Fix::NotListed => "not listed".to_owned(),
+        Fix::Unknown => "?".to_owned(),
+    };
+    [
+        package,
+        f.version.clone(),
+        format!("{advisory}{certainty}"),
+        severity,
+        fix,
+        format!("{:?}", f.dependency).to_lowercase(),
+    ]
 }
 
 /// The one-line summary on standard error, under the table.
@@ -180,11 +191,11 @@ fn summarize(report: &ScanReport, bom: &vigil_sbom::Bom) {
     let affected: std::collections::BTreeSet<usize> =
         report.findings.iter().map(|f| f.component).collect();
     eprintln!(
-        "\n{} finding{} in {} of {} components{}{}",
+        "\n{} finding{} in {} of {} packages{}{}",
         report.findings.len(),
         if report.findings.len() == 1 { "" } else { "s" },
         affected.len(),
-        report.components,
+        report.packages,
         if counts.is_empty() {
             String::new()
         } else {
@@ -197,8 +208,18 @@ fn summarize(report: &ScanReport, bom: &vigil_sbom::Bom) {
     );
     if !report.unmatchable.is_empty() {
         eprintln!(
-            "{} components could not be matched (no package URL, or one with no OSV ecosystem); --format json lists them with the reason",
-            report.unmatchable.len()
+            "{} package{} could not be matched (no package URL, or one with no OSV ecosystem); --format json lists {} with the reason",
+            report.unmatchable.len(),
+            if report.unmatchable.len() == 1 {
+                ""
+            } else {
+                "s"
+            },
+            if report.unmatchable.len() == 1 {
+                "it"
+            } else {
+                "them"
+            }
         );
     }
 }
