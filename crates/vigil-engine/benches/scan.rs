@@ -96,6 +96,7 @@ fn portfolio_bom(index: &Index, n: usize) -> Bom {
         edges: Vec::new(),
         vulnerabilities: Vec::new(),
         unmatchable: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 

@@ -179,16 +179,28 @@ fn load_records(data: &Path) -> Index {
     index
 }
 
-/// Vigil's rows for one SBOM.
-fn vigil_rows(index: &Index, path: &Path) -> Result<BTreeSet<Row>, String> {
+/// Vigil's rows for one SBOM, and the reader's warnings (the leniencies it applied).
+fn vigil_rows(index: &Index, path: &Path) -> Result<(BTreeSet<Row>, Vec<String>), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let bom = vigil_sbom::parse(&bytes).map_err(|e| e.to_string())?;
     let report = vigil_match::scan::scan(index, &bom);
-    Ok(report
+    let rows = report
         .findings
         .iter()
         .map(|f| (f.advisory.clone(), f.package.clone(), f.version.clone()))
-        .collect())
+        .collect();
+    Ok((rows, bom.warnings.iter().map(ToString::to_string).collect()))
+}
+
+fn show_warnings(warnings: &[String]) -> String {
+    if warnings.is_empty() {
+        return String::new();
+    }
+    format!(
+        " (read leniently, {} warning(s): {})",
+        warnings.len(),
+        warnings.join("; ")
+    )
 }
 
 fn show(row: &Row) -> String {
@@ -229,7 +241,12 @@ fn offline_scans_agree_with_osv_scanner() {
             compared += 1;
             let expected = expected_rows(case, &input);
             let got = match vigil_rows(&index, &path) {
-                Ok(rows) => rows,
+                Ok((rows, warnings)) => {
+                    if !warnings.is_empty() {
+                        eprintln!("{} / {input}:{}", case.name, show_warnings(&warnings));
+                    }
+                    rows
+                }
                 Err(e) => {
                     unexplained.push(format!(
                         "{} / {input}: Vigil cannot read it: {e}",
@@ -327,10 +344,13 @@ fn offline_scans_agree_with_osv_scanner() {
     others.sort();
     for input in &others {
         let result = match vigil_rows(&index, &fixtures.join(input)) {
-            Ok(rows) if rows.is_empty() => "Vigil reports nothing".to_owned(),
-            Ok(rows) => format!(
-                "Vigil reports {}",
-                rows.iter().map(show).collect::<Vec<_>>().join(", ")
+            Ok((rows, warnings)) if rows.is_empty() => {
+                format!("Vigil reports nothing{}", show_warnings(&warnings))
+            }
+            Ok((rows, warnings)) => format!(
+                "Vigil reports {}{}",
+                rows.iter().map(show).collect::<Vec<_>>().join(", "),
+                show_warnings(&warnings)
             ),
             Err(e) => format!("Vigil cannot read it: {e}"),
         };

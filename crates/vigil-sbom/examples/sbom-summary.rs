@@ -38,6 +38,9 @@ fn main() {
                 for (i, why) in &bom.unmatchable {
                     println!("  unmatchable [{i}]: {why}");
                 }
+                for w in &bom.warnings {
+                    println!("  warning: {w}");
+                }
             }
         }
     }

@@ -4,17 +4,22 @@
 //! XML reader by hand) and converted by one function, so they cannot disagree. The raw
 //! structs hold only what Vigil uses; serde skips everything else without building it.
 //!
-//! Vigil is no schema validator. It rejects a document where what it relies on is
-//! unusable: no `bomFormat` or a wrong one, an unsupported `specVersion`, a component
-//! without a name, an empty `bom-ref`, a dependency without a `ref`, a malformed serial
-//! number or timestamp, a hash that is not hex of the algorithm's length, a license
-//! with neither id, name nor expression. It is lenient where rejecting would lose real
-//! data: missing component types, properties without names, and everything it skips.
+//! Vigil is no schema validator. It rejects a document only where it is unusable: no
+//! `bomFormat` or a wrong one, an unsupported `specVersion`, malformed JSON or XML, a
+//! limit reached. Everything else that is wrong in one field is read leniently, because
+//! refusing a whole SBOM loses every finding in it: each leniency is recorded in
+//! [`Bom::warnings`] with where it is (a component without a name, an unknown component
+//! type, an empty or duplicated `bom-ref`, a dependency without a `ref`, a malformed
+//! serial number or timestamp, a hash that is not hex of the algorithm's length, a
+//! license with neither id, name nor expression, a vulnerability without an id).
+//! Missing component types, properties without names and everything the reader skips
+//! pass without a warning.
 
 pub(crate) mod json;
 pub(crate) mod xml;
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use serde::Deserialize;
 
@@ -22,7 +27,7 @@ use crate::jsonutil::{BorrowedStr, OneOrMany, Str, timestamp};
 use crate::source::SourceHints;
 use crate::{
     Affect, AffectedVersion, Analysis, Bom, Component, Edge, EdgeKind, Error, Format, Hash, Limits,
-    Rating, Subject, Tool, Vulnerability, derive,
+    Rating, Subject, Tool, Vulnerability, Warning, derive,
 };
 
 pub(crate) const SUPPORTED: &str = "1.2, 1.3, 1.4, 1.5, 1.6, 1.7";
@@ -314,11 +319,13 @@ fn is_uuid_urn(s: &str) -> bool {
 
 /// State of one conversion.
 struct Builder<'r, 'a> {
-    format: Format,
     limits: &'r Limits,
     components: Vec<Component>,
     edges: Vec<Edge>,
     unmatchable: Vec<(usize, String)>,
+    warnings: Vec<Warning>,
+    /// Where each component is in the document (`components[3]`), for warnings.
+    locations: Vec<String>,
     /// cdxgen's source components: their index and the binary names they were built into.
     cdxgen_sources: Vec<(usize, Vec<&'r str>)>,
     _raw: std::marker::PhantomData<&'a ()>,
@@ -336,42 +343,46 @@ impl<'r, 'a: 'r> Builder<'r, 'a> {
         }
         self.limits
             .check_components(self.components.len() + 1, at)?;
-        let invalid = |field: &str, message: String| {
-            Error::invalid(self.format, format!("{}.{field}", at()), message)
+        let mut warnings = Vec::new();
+        let mut warn = |field: &str, message: String| {
+            warnings.push(Warning::new(format!("{}.{field}", at()), message));
         };
 
-        let name = match raw.name.as_deref().map(str::trim) {
-            Some(n) if !n.is_empty() => n.to_owned(),
-            _ => return Err(invalid("name", "a component needs a name".into())),
+        let name = raw.name.as_deref().map(str::trim).unwrap_or("").to_owned();
+        let kind = match raw.kind.as_deref().map(str::trim) {
+            Some("") => {
+                warn("type", "empty component type: ignored".into());
+                None
+            }
+            Some(kind) if !COMPONENT_TYPES.contains(&kind) => {
+                warn(
+                    "type",
+                    format!(
+                        "unknown component type {kind:?}, kept as written; known: {}",
+                        COMPONENT_TYPES.join(", ")
+                    ),
+                );
+                Some(kind.to_owned())
+            }
+            Some(kind) => Some(kind.to_owned()),
+            None => None,
         };
-        if let Some(kind) = raw.kind.as_deref()
-            && !COMPONENT_TYPES.contains(&kind)
-        {
-            return Err(invalid(
-                "type",
-                format!(
-                    "unknown component type {kind:?}; known: {}",
-                    COMPONENT_TYPES.join(", ")
-                ),
-            ));
-        }
         if raw.bom_ref.as_deref().is_some_and(|r| r.trim().is_empty()) {
-            return Err(invalid(
+            warn(
                 "bom-ref",
-                "empty bom-ref: it could not be referenced".into(),
-            ));
+                "empty bom-ref: ignored, nothing can reference the component by it".into(),
+            );
         }
         let mut hashes = Vec::with_capacity(raw.hashes.len());
         for (i, h) in raw.hashes.iter().enumerate() {
-            let hash = Hash::new(&h.alg, h.content.trim())
-                .map_err(|m| invalid(&format!("hashes[{i}]"), m))?;
-            if !hash.algorithm.is_cyclonedx() {
-                return Err(invalid(
+            match Hash::new(&h.alg, h.content.trim()) {
+                Err(m) => warn(&format!("hashes[{i}]"), format!("{m}: hash ignored")),
+                Ok(hash) if !hash.algorithm.is_cyclonedx() => warn(
                     &format!("hashes[{i}].alg"),
-                    format!("unknown hash algorithm {:?}", h.alg),
-                ));
+                    format!("unknown hash algorithm {:?}: hash ignored", h.alg),
+                ),
+                Ok(hash) => hashes.push(hash),
             }
-            hashes.push(hash);
         }
         let mut licenses = Vec::new();
         for (i, l) in raw.licenses.iter().enumerate() {
@@ -385,10 +396,10 @@ impl<'r, 'a: 'r> Builder<'r, 'a> {
                 licenses.push(s);
             }
             if licenses.len() == before {
-                return Err(invalid(
+                warn(
                     &format!("licenses[{i}]"),
-                    "a license needs an id, a name or an expression".into(),
-                ));
+                    "a license needs an id, a name or an expression: license ignored".into(),
+                );
             }
         }
         let mut hints = SourceHints::default();
@@ -410,7 +421,7 @@ impl<'r, 'a: 'r> Builder<'r, 'a> {
             name,
             group: owned(&raw.group),
             version: owned(&raw.version),
-            kind: owned(&raw.kind),
+            kind,
             hashes,
             licenses,
             supplier: raw
@@ -425,6 +436,19 @@ impl<'r, 'a: 'r> Builder<'r, 'a> {
         if let Some(reason) = derive::resolve(&mut c, raw.purl.as_deref(), package_type) {
             self.unmatchable.push((index, reason));
         }
+        if c.name.is_empty() {
+            // Matching goes by purl, so a component without a name but with a purl loses
+            // nothing; one with neither is already unmatchable, by `resolve`.
+            let message = match &c.purl {
+                Some(p) if !p.name().is_empty() => {
+                    c.name = p.name().to_owned();
+                    format!("no name; the purl's name {:?} is used", c.name)
+                }
+                _ => "no name and no usable purl: kept with an empty name".to_owned(),
+            };
+            warn("name", message);
+        }
+        self.warnings.append(&mut warnings);
         c.source = hints.resolve(c.purl.as_ref(), c.version.as_deref());
         if raw.tags.iter().any(|t| t.0 == "source") {
             let binaries: Vec<&str> = raw
@@ -440,6 +464,7 @@ impl<'r, 'a: 'r> Builder<'r, 'a> {
             }
         }
         self.components.push(c);
+        self.locations.push(at());
         for (i, child) in raw.components.iter().enumerate() {
             let child_at = || format!("{}.components[{i}]", at());
             let child_index = self.component(child, &child_at, depth + 1)?;
@@ -514,31 +539,38 @@ pub(crate) fn convert(raw: &RawBom<'_>, format: Format, limits: &Limits) -> Resu
             supported: SUPPORTED,
         });
     }
-    let serial_number = owned(&raw.serial_number);
-    if let Some(s) = &serial_number
-        && !is_uuid_urn(s)
-    {
-        return Err(Error::invalid(
-            format,
-            "serialNumber",
-            format!("{s:?} is not a urn:uuid: URN"),
-        ));
-    }
     let mut b = Builder {
-        format,
         limits,
         components: Vec::with_capacity(raw.components.len() + 1),
         edges: Vec::new(),
         unmatchable: Vec::new(),
+        warnings: Vec::new(),
+        locations: Vec::new(),
         cdxgen_sources: Vec::new(),
         _raw: std::marker::PhantomData,
     };
+    // Kept as written: it identifies the document, and nothing is matched on it.
+    let serial_number = owned(&raw.serial_number);
+    if let Some(s) = &serial_number
+        && !is_uuid_urn(s)
+    {
+        b.warnings.push(Warning::new(
+            "serialNumber",
+            format!("{s:?} is not a urn:uuid: URN; kept as written"),
+        ));
+    }
     let mut subject = None;
     let mut tools = Vec::new();
     let mut ts = None;
     if let Some(m) = &raw.metadata {
         if let Some(t) = m.timestamp.as_deref() {
-            ts = Some(timestamp(t).map_err(|e| Error::invalid(format, "metadata.timestamp", e))?);
+            match timestamp(t) {
+                Ok(t) => ts = Some(t),
+                Err(e) => b.warnings.push(Warning::new(
+                    "metadata.timestamp",
+                    format!("{e}: no timestamp is kept"),
+                )),
+            }
         }
         for t in &m.tools.0 {
             if let Some(name) = owned(&t.name) {
@@ -568,19 +600,26 @@ pub(crate) fn convert(raw: &RawBom<'_>, format: Format, limits: &Limits) -> Resu
     }
     b.link_cdxgen_sources();
 
+    let mut warnings = std::mem::take(&mut b.warnings);
     let mut refs: HashMap<&str, usize> = HashMap::with_capacity(b.components.len());
     for (i, c) in b.components.iter().enumerate() {
-        if let Some(r) = &c.bom_ref
-            && let Some(first) = refs.insert(r.as_str(), i)
-        {
-            return Err(Error::invalid(
-                format,
-                "bom-ref",
-                format!(
-                    "{r:?} names both component {first} ({}) and component {i} ({}): references to it would be ambiguous",
-                    b.components[first].name, c.name
-                ),
-            ));
+        let Some(r) = &c.bom_ref else { continue };
+        match refs.entry(r.as_str()) {
+            Entry::Vacant(e) => {
+                e.insert(i);
+            }
+            // Both components are kept; references resolve to the first, as they would
+            // in a reader that indexes refs as it goes.
+            Entry::Occupied(e) => {
+                let first = *e.get();
+                warnings.push(Warning::new(
+                    format!("{}.bom-ref", b.locations[i]),
+                    format!(
+                        "{r:?} names both {} ({:?}) and {} ({:?}): both are kept, and references to it resolve to the first",
+                        b.locations[first], b.components[first].name, b.locations[i], c.name
+                    ),
+                ));
+            }
         }
     }
     let mut edges = std::mem::take(&mut b.edges);
@@ -591,18 +630,23 @@ pub(crate) fn convert(raw: &RawBom<'_>, format: Format, limits: &Limits) -> Resu
             .map(str::trim)
             .filter(|r| !r.is_empty())
         else {
-            return Err(Error::invalid(
-                format,
+            warnings.push(Warning::new(
                 format!("dependencies[{i}].ref"),
-                "a dependency needs a non-empty ref",
+                "a dependency needs a non-empty ref: the entry is ignored",
             ));
+            continue;
         };
         // References to services or to other BOMs have no component here.
         let Some(&from) = refs.get(from) else {
             continue;
         };
-        for to in &d.depends_on {
-            if let Some(&to) = refs.get(to.0.trim()) {
+        for (j, to) in d.depends_on.iter().enumerate() {
+            if to.0.trim().is_empty() {
+                warnings.push(Warning::new(
+                    format!("dependencies[{i}].dependsOn[{j}]"),
+                    "an empty ref: ignored",
+                ));
+            } else if let Some(&to) = refs.get(to.0.trim()) {
                 edges.push(Edge {
                     from,
                     to,
@@ -614,11 +658,11 @@ pub(crate) fn convert(raw: &RawBom<'_>, format: Format, limits: &Limits) -> Resu
     let mut vulnerabilities = Vec::with_capacity(raw.vulnerabilities.len());
     for (i, v) in raw.vulnerabilities.iter().enumerate() {
         let Some(id) = owned(&v.id) else {
-            return Err(Error::invalid(
-                format,
+            warnings.push(Warning::new(
                 format!("vulnerabilities[{i}].id"),
-                "a vulnerability needs an id",
+                "a vulnerability needs an id: the vulnerability is ignored",
             ));
+            continue;
         };
         vulnerabilities.push(Vulnerability {
             bom_ref: owned(&v.bom_ref),
@@ -676,5 +720,6 @@ pub(crate) fn convert(raw: &RawBom<'_>, format: Format, limits: &Limits) -> Resu
         edges,
         vulnerabilities,
         unmatchable: b.unmatchable,
+        warnings,
     })
 }

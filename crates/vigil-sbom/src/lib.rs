@@ -42,7 +42,7 @@ pub use graph::{Graph, Relation};
 pub use limits::Limits;
 pub use model::{
     Affect, AffectedVersion, Analysis, Bom, Component, Edge, EdgeKind, Hash, HashAlgorithm, Rating,
-    SourcePackage, Subject, Tool, Vulnerability,
+    SourcePackage, Subject, Tool, Vulnerability, Warning,
 };
 
 /// Reads an SBOM of any supported format with the default [`Limits`].

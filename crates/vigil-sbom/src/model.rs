@@ -33,6 +33,42 @@ pub struct Bom {
     /// and none derivable, an invalid purl, a purl type with no OSV ecosystem, or no
     /// version.
     pub unmatchable: Vec<(usize, String)>,
+    /// Each leniency the reader applied instead of rejecting the document: a field that
+    /// is wrong or missing but not needed to match the rest (an empty component name, a
+    /// duplicated bom-ref, a malformed hash or timestamp, …), with where it is and what
+    /// was done instead. Empty for a document read as written. A caller such as
+    /// `vigil scan` should show them, since each may hide or misattribute a finding; see
+    /// the crate README for the full list.
+    pub warnings: Vec<Warning>,
+}
+
+/// A leniency applied while reading a document: where, and what the reader did instead of
+/// rejecting it.
+///
+/// Displays as `{at}: {message}`, like [`Error`](crate::Error) without the format:
+/// `components[3].name: no name; the purl's name "zlib" is used`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// A path into the document, as in errors: `components[3].name`,
+    /// `metadata.component.name`, `dependencies[0].ref`, `bom-ref`.
+    pub at: String,
+    /// What was wrong and what was done instead.
+    pub message: String,
+}
+
+impl Warning {
+    pub(crate) fn new(at: impl Into<String>, message: impl Into<String>) -> Self {
+        Warning {
+            at: at.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
 }
 
 /// What an SBOM describes: CycloneDX `metadata.component`, SPDX `documentDescribes` and

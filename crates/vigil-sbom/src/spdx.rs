@@ -334,5 +334,6 @@ pub(crate) fn convert(raw: &RawDoc<'_>, format: Format, limits: &Limits) -> Resu
         edges,
         vulnerabilities: Vec::new(),
         unmatchable,
+        warnings: Vec::new(),
     })
 }

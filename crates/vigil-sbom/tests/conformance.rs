@@ -1,57 +1,133 @@
 //! Conformance against other projects' documents, read from `VIGIL_CONFORMANCE_DATA`:
-//! CycloneDX's own schema tests (every `valid-*` ingests, every `invalid-*` is rejected
-//! or allow-listed below with the reason), CycloneDX's example BOMs, and SPDX's
+//! CycloneDX's own schema tests (every `valid-*` ingests without a warning, every
+//! `invalid-*` is rejected or allow-listed below with the reason and its warning), CycloneDX's example BOMs, and SPDX's
 //! examples, each with the package count the document states, counted here
 //! independently of the reader.
 
 use std::path::{Path, PathBuf};
 
 /// `invalid-*` CycloneDX tests that Vigil accepts on purpose: a reader is not a schema
-/// validator. Each is lenient because rejecting would lose real data, while nothing
-/// Vigil relies on is wrong.
-const LENIENT: &[(&str, &str)] = &[
+/// validator, and refusing a real producer's slightly-off document loses every finding in
+/// it. Each entry is the test's stem, the warning it must produce (a substring of the
+/// `Bom::warnings` entry, location first) or `None` where nothing Vigil reads is wrong,
+/// and the reason.
+const LENIENT: &[(&str, Option<&str>, &str)] = &[
+    (
+        "invalid-component-ref",
+        Some(".bom-ref: "),
+        "lenient with a warning: an empty bom-ref is ignored (nothing can reference the component by it), and of two components with one bom-ref both are kept and references resolve to the first; rejecting loses every finding",
+    ),
     (
         "invalid-component-swid",
+        None,
         "lenient: SWID tags are not read; the component itself is usable",
     ),
     (
-        "invalid-issue-type",
-        "lenient: pedigree patches are not read",
+        "invalid-component-type",
+        Some("components[0].type: unknown component type"),
+        "lenient with a warning: the type names no ecosystem, so an unknown one is kept as written and the component is still matched by purl",
     ),
     (
-        "invalid-patch-type",
+        "invalid-dependency",
+        Some("dependencies[0].ref: "),
+        "lenient with a warning: a dependency entry without a ref is ignored; only that part of the graph is lost",
+    ),
+    (
+        "invalid-empty-component",
+        Some("components[0].name: no name"),
+        "lenient with a warning: a component without a name is kept (named from its purl when it has one; unmatchable when it has neither)",
+    ),
+    (
+        "invalid-hash-alg",
+        Some("components[0].hashes[0].alg: unknown hash algorithm"),
+        "lenient with a warning: hashes are not matched on, so a hash of an unknown algorithm is ignored",
+    ),
+    (
+        "invalid-hash-md5",
+        Some("components[0].hashes[0]: MD5 digest"),
+        "lenient with a warning: a malformed hash is ignored",
+    ),
+    (
+        "invalid-hash-sha1",
+        Some("components[0].hashes[1]: SHA-1 digest"),
+        "lenient with a warning: a malformed hash is ignored",
+    ),
+    (
+        "invalid-hash-sha256",
+        Some("components[0].hashes[2]: SHA-256 digest"),
+        "lenient with a warning: a malformed hash is ignored",
+    ),
+    (
+        "invalid-hash-sha512",
+        Some("components[0].hashes[3]: SHA-512 digest"),
+        "lenient with a warning: a malformed hash is ignored",
+    ),
+    (
+        "invalid-issue-type",
+        None,
         "lenient: pedigree patches are not read",
     ),
     (
         "invalid-license-choice",
+        None,
         "lenient: both the expression and the license are kept as strings",
     ),
     (
         "invalid-license-declared-concluded-mix",
+        None,
         "lenient: licenses are kept as strings whatever their acknowledgement",
     ),
     (
         "invalid-license-encoding",
+        None,
         "lenient: license texts are not read",
     ),
     (
         "invalid-license-id",
+        None,
         "lenient: an unknown SPDX id is kept as written rather than losing the component",
     ),
     (
+        "invalid-license-missing-id-and-name",
+        Some("components[0].licenses[0]: a license needs"),
+        "lenient with a warning: licenses are not matched on, so an empty license is ignored",
+    ),
+    (
         "invalid-metadata-license",
+        None,
         "lenient: document licenses are not read",
     ),
     (
+        "invalid-metadata-timestamp",
+        Some("metadata.timestamp: "),
+        "lenient with a warning: a timestamp that is not RFC 3339 (a bare date) is dropped; nothing is matched on it",
+    ),
+    (
         "invalid-missing-component-type",
+        None,
         "lenient: the type names no ecosystem, so a component without one is still matchable by purl",
     ),
     (
+        "invalid-patch-type",
+        None,
+        "lenient: pedigree patches are not read",
+    ),
+    (
         "invalid-properties",
+        None,
         "lenient: properties without a name are skipped",
     ),
-    ("invalid-scope", "lenient: scope is not read"),
-    ("invalid-service-data", "lenient: services are not read"),
+    ("invalid-scope", None, "lenient: scope is not read"),
+    (
+        "invalid-serialnumber",
+        Some("serialNumber: "),
+        "lenient with a warning: a serial number that is not a urn:uuid: URN is kept as written; nothing is matched on it",
+    ),
+    (
+        "invalid-service-data",
+        None,
+        "lenient: services are not read",
+    ),
 ];
 
 fn files(dir: &Path, ext: &str) -> Vec<PathBuf> {
@@ -103,13 +179,35 @@ fn cyclonedx_spec_tests() {
             let result = vigil_sbom::parse(&bytes);
             checked += 1;
             if stem.starts_with("valid-") {
-                if let Err(e) = result {
-                    failures.push(format!("{version}/{name}: valid, rejected: {e}"));
+                match result {
+                    Err(e) => failures.push(format!("{version}/{name}: valid, rejected: {e}")),
+                    Ok(bom) if !bom.warnings.is_empty() => failures.push(format!(
+                        "{version}/{name}: valid, but warns: {:?}",
+                        bom.warnings
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                    )),
+                    Ok(_) => {}
                 }
             } else if stem.starts_with("invalid-") {
-                match (result, LENIENT.iter().find(|(s, _)| *s == stem)) {
+                match (result, LENIENT.iter().find(|(s, _, _)| *s == stem)) {
                     (Ok(_), None) => failures.push(format!("{version}/{name}: invalid, accepted")),
-                    (Ok(_), Some(_)) => lenient_used.push(stem),
+                    (Ok(bom), Some((_, warning, _))) => {
+                        let warnings: Vec<String> =
+                            bom.warnings.iter().map(ToString::to_string).collect();
+                        match warning {
+                            Some(w) if !warnings.iter().any(|got| got.contains(w)) => failures
+                                .push(format!(
+                                    "{version}/{name}: lenient, but no warning contains {w:?}: {warnings:?}"
+                                )),
+                            None if !warnings.is_empty() => failures.push(format!(
+                                "{version}/{name}: lenient without a warning, but warns: {warnings:?}"
+                            )),
+                            _ => {}
+                        }
+                        lenient_used.push(stem);
+                    }
                     (Err(e), Some(_)) => failures.push(format!(
                         "{version}/{name}: allow-listed as lenient but rejected: {e}"
                     )),
@@ -118,7 +216,7 @@ fn cyclonedx_spec_tests() {
             }
         }
     }
-    for (stem, _) in LENIENT {
+    for (stem, _, _) in LENIENT {
         if !lenient_used.iter().any(|s| s == stem) {
             failures.push(format!(
                 "allow-list entry {stem} matched no accepted document: remove it"

@@ -18,25 +18,12 @@ fn cdx(components: &str) -> String {
 #[test]
 fn field_paths() {
     let d = Limits::default();
+    // A missing name, a bad hash or an unknown type are read leniently, with a warning:
+    // see tests/lenient.rs.
     check_err(
-        &cdx(r#"{"type":"library","name":"a"},{"type":"library","version":"1"}"#),
+        &cdx(r#"{"type":"library","name":"a","components":[{"name":"b","version":7}]}"#),
         &d,
-        &["components[1].name"],
-    );
-    check_err(
-        &cdx(r#"{"type":"library","name":"a","hashes":[{"alg":"SHA-1","content":"foo"}]}"#),
-        &d,
-        &["components[0].hashes[0]", "\"foo\" is not hex"],
-    );
-    check_err(
-        &cdx(r#"{"type":"library","name":"a","version":7}"#),
-        &d,
-        &["components[0].version", "line 1"],
-    );
-    check_err(
-        &cdx(r#"{"type":"library","name":"a","components":[{"type":"nope","name":"b"}]}"#),
-        &d,
-        &["components[0].components[0].type", "\"nope\""],
+        &["components[0].components[0].version", "line 1"],
     );
     check_err(
         r#"{"bomFormat":"CycloneDX","specVersion":"2.0"}"#,

@@ -7,7 +7,10 @@ use vigil_sbom::{Bom, Format, Relation};
 fn read(name: &str) -> Bom {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    vigil_sbom::parse(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"))
+    let bom = vigil_sbom::parse(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    // What the producers write is read as written: no leniency is needed.
+    assert!(bom.warnings.is_empty(), "{name}: {:?}", bom.warnings);
+    bom
 }
 
 fn find<'b>(bom: &'b Bom, name: &str) -> (usize, &'b vigil_sbom::Component) {
@@ -176,14 +179,19 @@ fn syft_cyclonedx_xml_reads_as_its_json() {
             (&json.subject, &json.tools, json.timestamp)
         );
         assert_eq!(xml.unmatchable, json.unmatchable);
+        assert_eq!(xml.warnings, json.warnings);
     }
 }
 
 #[test]
 fn cyclonedx_xml_errors_give_the_line() {
+    let doc = "<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\">\n<vulnerabilities><vulnerability><id>CVE-1</id><ratings>\n<rating><score>high</score></rating>\n</ratings></vulnerability></vulnerabilities>\n</bom>\n";
+    let err = vigil_sbom::parse(doc.as_bytes()).expect_err("score not a number");
+    assert!(err.to_string().contains("line 4"), "{err}");
+    // A component without a name is read, with a warning (tests/lenient.rs).
     let doc = "<?xml version=\"1.0\"?>\n<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\">\n<components>\n<component type=\"library\"><version>1</version></component>\n</components>\n</bom>\n";
-    let err = vigil_sbom::parse(doc.as_bytes()).expect_err("no name");
-    assert!(err.to_string().contains("components[0].name"), "{err}");
+    let bom = vigil_sbom::parse(doc.as_bytes()).expect("no name, read leniently");
+    assert_eq!(bom.warnings[0].at, "components[0].name");
     let doc = "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.5\">\n<components>\n</bom>";
     let err = vigil_sbom::parse(doc.as_bytes()).expect_err("malformed");
     assert!(err.to_string().contains("line 3"), "{err}");

@@ -358,9 +358,8 @@ impl<'a> Xml<'a, '_> {
                 }
                 "hashes" => {
                     c.hashes = x.list(e, "hash", |x, s, e| {
-                        let alg = x
-                            .attr(&s, "alg")?
-                            .ok_or_else(|| x.invalid("<hash> needs an alg attribute"))?;
+                        // Without an alg, the hash is ignored with a warning when converted.
+                        let alg = x.attr(&s, "alg")?.unwrap_or_default();
                         Ok(RawHash {
                             alg,
                             content: x.text(e)?,
@@ -460,9 +459,8 @@ impl<'a> Xml<'a, '_> {
         self.list(empty, "dependency", |x, s, e| {
             let reference = x.attr(&s, "ref")?;
             let depends_on = x.list(e, "dependency", |x, s, e| {
-                let r = x
-                    .attr(&s, "ref")?
-                    .ok_or_else(|| x.invalid("<dependency> needs a ref attribute"))?;
+                // Without a ref, ignored with a warning when converted.
+                let r = x.attr(&s, "ref")?.unwrap_or_default();
                 x.skip(&s, e)?;
                 Ok(BorrowedStr(r))
             })?;

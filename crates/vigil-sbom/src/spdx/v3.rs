@@ -352,5 +352,6 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
         edges,
         vulnerabilities: Vec::new(),
         unmatchable,
+        warnings: Vec::new(),
     })
 }
