@@ -100,6 +100,8 @@ pub struct ScanReport {
     pub matched_components: usize,
     /// Components that could not be looked up, and why.
     pub unmatchable: Vec<Unmatched>,
+    /// What the SBOM reader tolerated (`components[3].name: no name; ...`).
+    pub warnings: Vec<String>,
     /// Ordered by severity (highest first), then package, then advisory.
     pub findings: Vec<Finding>,
 }
@@ -137,6 +139,7 @@ pub fn scan(index: &Index, bom: &Bom) -> ScanReport {
             )
     };
     report.packages = (0..bom.components.len()).filter(|&i| is_package(i)).count();
+    report.warnings = bom.warnings.iter().map(ToString::to_string).collect();
     for (i, reason) in &bom.unmatchable {
         // The product and its platform are not packages: that they have no purl is normal.
         if *i >= bom.components.len() || !is_package(*i) {

@@ -30,6 +30,17 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
         load(path, &mut index, args.quiet)?;
     }
     let report = vigil_match::scan::scan(&index, &bom);
+    if !args.quiet {
+        for w in report.warnings.iter().take(5) {
+            eprintln!("warning: {}: {w}", args.sbom.display());
+        }
+        if report.warnings.len() > 5 {
+            eprintln!(
+                "warning: ... and {} more (--format json lists them)",
+                report.warnings.len() - 5
+            );
+        }
+    }
     match args.format {
         ScanFormat::Table => {
             print(&render_table(&report))?;
