@@ -151,11 +151,17 @@ pub fn scan(index: &Index, bom: &Bom) -> ScanReport {
             reason: reason.clone(),
         });
     }
+    let mut listed_unmatchable = vec![false; bom.components.len()];
+    for (i, _) in &bom.unmatchable {
+        if let Some(flag) = listed_unmatchable.get_mut(*i) {
+            *flag = true;
+        }
+    }
     for (i, component) in bom.components.iter().enumerate() {
         let Some(purl) = &component.purl else {
             continue;
         };
-        if bom.unmatchable.iter().any(|(u, _)| *u == i) {
+        if listed_unmatchable[i] {
             continue;
         }
         let source = component
