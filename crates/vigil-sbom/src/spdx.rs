@@ -5,18 +5,25 @@
 //! function. Packages become components; files and snippets are not components, and
 //! relationships that touch them are left out of the graph. The subject is what the
 //! document `DESCRIBES`.
+//!
+//! As for CycloneDX, a document is rejected only where it is unusable; a field that is
+//! wrong but not needed to read the rest is read leniently and recorded in
+//! [`Bom::warnings`] (see [`convert`] and the crate README).
 
 pub(crate) mod json;
 pub(crate) mod tag;
 pub(crate) mod v3;
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
 use crate::jsonutil::{BorrowedStr, Str, timestamp};
 use crate::source::SourceHints;
-use crate::{Bom, Component, Edge, EdgeKind, Error, Format, Hash, Limits, Subject, Tool, derive};
+use crate::{
+    Bom, Component, Edge, EdgeKind, Error, Format, Hash, Limits, Subject, Tool, Warning, derive,
+};
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RawDoc<'a> {
@@ -34,23 +41,45 @@ pub(crate) struct RawDoc<'a> {
     pub(crate) describes: Vec<BorrowedStr<'a>>,
     #[serde(borrow, default)]
     pub(crate) packages: Vec<RawPackage<'a>>,
+    /// Files and snippets: not components, but relationships may name them.
+    #[serde(borrow, default)]
+    pub(crate) files: Vec<RawElement<'a>>,
+    #[serde(borrow, default)]
+    pub(crate) snippets: Vec<RawElement<'a>>,
     #[serde(borrow, default)]
     pub(crate) relationships: Vec<RawRelationship<'a>>,
+    /// Leniencies the tag-value reader applied to lines it could not read as their tag
+    /// says; JSON leaves this empty.
+    #[serde(skip)]
+    pub(crate) warnings: Vec<Warning>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RawCreationInfo<'a> {
+    /// The `Created:` line, for tag-value; 0 for JSON.
+    #[serde(skip)]
+    pub(crate) created_line: usize,
     #[serde(borrow, default)]
     pub(crate) created: Option<Str<'a>>,
     #[serde(borrow, default)]
     pub(crate) creators: Vec<BorrowedStr<'a>>,
 }
 
+/// A file or snippet: only its SPDXID is read.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct RawElement<'a> {
+    #[serde(rename = "SPDXID", borrow, default)]
+    pub(crate) spdx_id: Option<Str<'a>>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RawPackage<'a> {
-    /// The line the package starts on, for tag-value; 0 for JSON.
+    /// The line the package starts on (`PackageName:`), for tag-value; 0 for JSON.
     #[serde(skip)]
     pub(crate) line: usize,
+    /// The package's `SPDXID:` line, for tag-value.
+    #[serde(skip)]
+    pub(crate) spdx_id_line: usize,
     #[serde(rename = "SPDXID", borrow, default)]
     pub(crate) spdx_id: Option<Str<'a>>,
     #[serde(borrow, default)]
@@ -75,30 +104,36 @@ pub(crate) struct RawPackage<'a> {
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RawChecksum<'a> {
-    #[serde(borrow)]
-    pub(crate) algorithm: Str<'a>,
-    #[serde(rename = "checksumValue", borrow)]
-    pub(crate) value: Str<'a>,
+    /// The `PackageChecksum:` line, for tag-value; 0 for JSON.
+    #[serde(skip)]
+    pub(crate) line: usize,
+    #[serde(borrow, default)]
+    pub(crate) algorithm: Option<Str<'a>>,
+    #[serde(rename = "checksumValue", borrow, default)]
+    pub(crate) value: Option<Str<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RawExternalRef<'a> {
-    #[serde(rename = "referenceCategory", borrow)]
-    pub(crate) category: Str<'a>,
-    #[serde(rename = "referenceType", borrow)]
-    pub(crate) kind: Str<'a>,
-    #[serde(rename = "referenceLocator", borrow)]
-    pub(crate) locator: Str<'a>,
+    #[serde(rename = "referenceCategory", borrow, default)]
+    pub(crate) category: Option<Str<'a>>,
+    #[serde(rename = "referenceType", borrow, default)]
+    pub(crate) kind: Option<Str<'a>>,
+    #[serde(rename = "referenceLocator", borrow, default)]
+    pub(crate) locator: Option<Str<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RawRelationship<'a> {
-    #[serde(rename = "spdxElementId", borrow)]
-    pub(crate) from: Str<'a>,
-    #[serde(rename = "relationshipType", borrow)]
-    pub(crate) kind: Str<'a>,
-    #[serde(rename = "relatedSpdxElement", borrow)]
-    pub(crate) to: Str<'a>,
+    /// The `Relationship:` line, for tag-value; 0 for JSON.
+    #[serde(skip)]
+    pub(crate) line: usize,
+    #[serde(rename = "spdxElementId", borrow, default)]
+    pub(crate) from: Option<Str<'a>>,
+    #[serde(rename = "relationshipType", borrow, default)]
+    pub(crate) kind: Option<Str<'a>>,
+    #[serde(rename = "relatedSpdxElement", borrow, default)]
+    pub(crate) to: Option<Str<'a>>,
 }
 
 pub(crate) const SUPPORTED: &str = "SPDX-2.2, SPDX-2.3 (and SPDX-2.1, read the same way)";
@@ -170,7 +205,46 @@ pub(crate) fn edge_kind(kind: &str) -> Option<(EdgeKind, bool)> {
     })
 }
 
+/// The trimmed value, or `None` when it is missing or blank.
+fn present<'s>(s: &'s Option<Str<'_>>) -> Option<&'s str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// An element another document defines (`DocumentRef-other:SPDXRef-x`), or the `NONE`
+/// and `NOASSERTION` a relationship may name instead of an element.
+fn outside_element(id: &str) -> bool {
+    id == "NONE" || id == "NOASSERTION" || (id.starts_with("DocumentRef-") && id.contains(':'))
+}
+
+/// Where something is: the JSON path, or for tag-value (`line > 0`) the line and tag.
+fn loc(line: usize, tag: &str, path: impl FnOnce() -> String) -> String {
+    if line > 0 {
+        format!("line {line}: {tag}")
+    } else {
+        path()
+    }
+}
+
+/// Names a component's name from its purl when the document gives none, with the
+/// warning that says so (the same as for CycloneDX).
+pub(crate) fn name_from_purl(c: &mut Component) -> String {
+    match &c.purl {
+        Some(p) if !p.name().is_empty() => {
+            c.name = p.name().to_owned();
+            format!("no name; the purl's name {:?} is used", c.name)
+        }
+        _ => "no name and no usable purl: kept with an empty name".to_owned(),
+    }
+}
+
 /// Converts a raw SPDX 2 document of either encoding.
+///
+/// Rejected only where the document is unusable: an unsupported `spdxVersion` or a
+/// reached limit (malformed JSON or tag-value, and wrong JSON types, are rejected by the
+/// readers). Everything else that is wrong in one field is read leniently, with a
+/// [`Warning`]: a package without a name or SPDXID, a malformed checksum or external
+/// reference, a malformed `created`, a duplicate SPDXID, a relationship that is
+/// incomplete or names no element of the document.
 pub(crate) fn convert(raw: &RawDoc<'_>, format: Format, limits: &Limits) -> Result<Bom, Error> {
     let spec_version = raw.spdx_version.as_deref().unwrap_or("").trim().to_owned();
     if !matches!(spec_version.as_str(), "SPDX-2.1" | "SPDX-2.2" | "SPDX-2.3") {
@@ -181,10 +255,20 @@ pub(crate) fn convert(raw: &RawDoc<'_>, format: Format, limits: &Limits) -> Resu
         });
     }
     limits.check_components(raw.packages.len(), || "packages".to_owned())?;
+    let mut warnings: Vec<Warning> = raw.warnings.clone();
     let timestamp = match raw.creation_info.created.as_deref() {
-        Some(t) => {
-            Some(timestamp(t).map_err(|e| Error::invalid(format, "creationInfo.created", e))?)
-        }
+        Some(t) => match timestamp(t) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                warnings.push(Warning::new(
+                    loc(raw.creation_info.created_line, "Created", || {
+                        "creationInfo.created".to_owned()
+                    }),
+                    format!("{e}: no timestamp is kept"),
+                ));
+                None
+            }
+        },
         None => None,
     };
     let tools = raw
@@ -197,35 +281,32 @@ pub(crate) fn convert(raw: &RawDoc<'_>, format: Format, limits: &Limits) -> Resu
     let mut components = Vec::with_capacity(raw.packages.len());
     let mut unmatchable = Vec::new();
     for (i, p) in raw.packages.iter().enumerate() {
-        let at = |field: &str| {
-            if p.line > 0 {
-                format!("line {}: package {field}", p.line)
-            } else {
-                format!("packages[{i}].{field}")
-            }
-        };
-        let name = match p.name.as_deref().map(str::trim) {
-            Some(n) if !n.is_empty() => n.to_owned(),
-            _ => return Err(Error::invalid(format, at("name"), "a package needs a name")),
-        };
-        let Some(id) = p
-            .spdx_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        else {
-            return Err(Error::invalid(
-                format,
-                at("SPDXID"),
-                "a package needs an SPDXID",
+        let path = |field: &str| format!("packages[{i}].{field}");
+        let id = present(&p.spdx_id);
+        if id.is_none() {
+            warnings.push(Warning::new(
+                loc(p.line, "PackageName", || path("SPDXID")),
+                "no SPDXID: the package is kept, but no relationship can name it",
             ));
-        };
+        }
         let mut hashes = Vec::with_capacity(p.checksums.len());
         for (j, h) in p.checksums.iter().enumerate() {
-            hashes.push(
-                Hash::new(&h.algorithm, h.value.trim())
-                    .map_err(|m| Error::invalid(format, at(&format!("checksums[{j}]")), m))?,
-            );
+            let at = || {
+                loc(h.line, "PackageChecksum", || {
+                    path(&format!("checksums[{j}]"))
+                })
+            };
+            let (Some(algorithm), Some(value)) = (present(&h.algorithm), present(&h.value)) else {
+                warnings.push(Warning::new(
+                    at(),
+                    "a checksum needs an algorithm and a checksumValue: checksum ignored",
+                ));
+                continue;
+            };
+            match Hash::new(algorithm, value) {
+                Ok(hash) => hashes.push(hash),
+                Err(m) => warnings.push(Warning::new(at(), format!("{m}: checksum ignored"))),
+            }
         }
         let mut licenses: Vec<String> = Vec::new();
         for l in [license(&p.license_concluded), license(&p.license_declared)]
@@ -238,19 +319,27 @@ pub(crate) fn convert(raw: &RawDoc<'_>, format: Format, limits: &Limits) -> Resu
         }
         let mut purl = None;
         let mut cpes = Vec::new();
-        for r in &p.external_refs {
-            let category = r.category.trim();
-            match (category, r.kind.trim()) {
+        for (j, r) in p.external_refs.iter().enumerate() {
+            let (Some(category), Some(kind), Some(locator)) =
+                (present(&r.category), present(&r.kind), present(&r.locator))
+            else {
+                warnings.push(Warning::new(
+                    path(&format!("externalRefs[{j}]")),
+                    "an external reference needs a referenceCategory, a referenceType and a referenceLocator: ignored",
+                ));
+                continue;
+            };
+            match (category, kind) {
                 ("PACKAGE-MANAGER" | "PACKAGE_MANAGER", "purl") => {
-                    purl.get_or_insert(r.locator.trim());
+                    purl.get_or_insert(locator);
                 }
-                ("SECURITY", "cpe23Type" | "cpe22Type") => cpes.push(r.locator.trim().to_owned()),
+                ("SECURITY", "cpe23Type" | "cpe22Type") => cpes.push(locator.to_owned()),
                 _ => {}
             }
         }
         let mut c = Component {
-            bom_ref: Some(id.to_owned()),
-            name,
+            bom_ref: id.map(str::to_owned),
+            name: present(&p.name).unwrap_or("").to_owned(),
             version: p
                 .version
                 .as_deref()
@@ -267,6 +356,15 @@ pub(crate) fn convert(raw: &RawDoc<'_>, format: Format, limits: &Limits) -> Resu
         if let Some(reason) = derive::resolve(&mut c, purl, None) {
             unmatchable.push((i, reason));
         }
+        if c.name.is_empty() {
+            // Matching goes by purl, so a package without a name but with a purl loses
+            // nothing; one with neither is already unmatchable, by `resolve`.
+            let message = name_from_purl(&mut c);
+            warnings.push(Warning::new(
+                loc(p.line, "PackageName", || path("name")),
+                message,
+            ));
+        }
         let mut hints = SourceHints::default();
         if let Some(info) = p.source_info.as_deref() {
             hints.source_info(info);
@@ -275,12 +373,50 @@ pub(crate) fn convert(raw: &RawDoc<'_>, format: Format, limits: &Limits) -> Resu
         components.push(c);
     }
 
-    let ids: HashMap<&str, usize> = components
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| c.bom_ref.as_deref().map(|r| (r, i)))
-        .collect();
+    // Where each package is, for warnings that name two of them.
+    let place = |i: usize| {
+        let p = &raw.packages[i];
+        if p.line > 0 {
+            format!("the package at line {}", p.line)
+        } else {
+            format!("packages[{i}]")
+        }
+    };
+    let mut ids: HashMap<&str, usize> = HashMap::with_capacity(components.len());
+    for (i, c) in components.iter().enumerate() {
+        let Some(id) = c.bom_ref.as_deref() else {
+            continue;
+        };
+        match ids.entry(id) {
+            Entry::Vacant(e) => {
+                e.insert(i);
+            }
+            // Both packages are kept; relationships resolve to the first.
+            Entry::Occupied(e) => {
+                let first = *e.get();
+                let p = &raw.packages[i];
+                warnings.push(Warning::new(
+                    loc(p.spdx_id_line, "SPDXID", || format!("packages[{i}].SPDXID")),
+                    format!(
+                        "{id:?} names both {} ({:?}) and {} ({:?}): both are kept, and relationships resolve to the first",
+                        place(first),
+                        components[first].name,
+                        place(i),
+                        c.name
+                    ),
+                ));
+            }
+        }
+    }
     let document_id = raw.spdx_id.as_deref().unwrap_or("SPDXRef-DOCUMENT").trim();
+    let other_ids: HashSet<&str> = raw
+        .files
+        .iter()
+        .chain(&raw.snippets)
+        .filter_map(|e| present(&e.spdx_id))
+        .chain([document_id])
+        .collect();
+    let known = |id: &str| ids.contains_key(id) || other_ids.contains(id) || outside_element(id);
     let mut roots: Vec<usize> = Vec::new();
     let add_root = |id: &str, roots: &mut Vec<usize>| {
         if let Some(&i) = ids.get(id)
@@ -289,12 +425,67 @@ pub(crate) fn convert(raw: &RawDoc<'_>, format: Format, limits: &Limits) -> Resu
             roots.push(i);
         }
     };
-    for d in &raw.describes {
-        add_root(d.0.trim(), &mut roots);
+    for (i, d) in raw.describes.iter().enumerate() {
+        let id = d.0.trim();
+        if known(id) {
+            add_root(id, &mut roots);
+        } else {
+            warnings.push(Warning::new(
+                format!("documentDescribes[{i}]"),
+                format!("{id:?} names no element of the document: ignored"),
+            ));
+        }
     }
     let mut edges = Vec::new();
-    for r in &raw.relationships {
-        let (from, kind, to) = (r.from.trim(), r.kind.trim(), r.to.trim());
+    for (i, r) in raw.relationships.iter().enumerate() {
+        let at = |field: &str| {
+            loc(r.line, "Relationship", || {
+                format!("relationships[{i}]{field}")
+            })
+        };
+        let (from, kind, to) = (present(&r.from), present(&r.kind), present(&r.to));
+        let (Some(from), Some(kind), Some(to)) = (from, kind, to) else {
+            let missing: Vec<&str> = [
+                ("spdxElementId", from),
+                ("relationshipType", kind),
+                ("relatedSpdxElement", to),
+            ]
+            .into_iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(f, _)| f)
+            .collect();
+            warnings.push(Warning::new(
+                at(""),
+                format!(
+                    "no {}: the relationship is skipped",
+                    missing.join(" and no ")
+                ),
+            ));
+            continue;
+        };
+        let unknown: Vec<(&str, &str)> = [("spdxElementId", from), ("relatedSpdxElement", to)]
+            .into_iter()
+            .filter(|(_, id)| !known(id))
+            .collect();
+        match unknown.as_slice() {
+            [] => {}
+            [(field, id)] => {
+                warnings.push(Warning::new(
+                    at(&format!(".{field}")),
+                    format!("{id:?} names no element of the document: the relationship is skipped"),
+                ));
+                continue;
+            }
+            _ => {
+                warnings.push(Warning::new(
+                    at(""),
+                    format!(
+                        "{from:?} and {to:?} name no element of the document: the relationship is skipped"
+                    ),
+                ));
+                continue;
+            }
+        }
         match kind {
             "DESCRIBES" if from == document_id => add_root(to, &mut roots),
             "DESCRIBED_BY" if to == document_id => add_root(from, &mut roots),
@@ -309,6 +500,7 @@ pub(crate) fn convert(raw: &RawDoc<'_>, format: Format, limits: &Limits) -> Resu
             }
         }
     }
+    drop(ids);
     let subject = match roots.first() {
         Some(&first) => Some(Subject {
             name: components[first].name.clone(),
@@ -334,6 +526,6 @@ pub(crate) fn convert(raw: &RawDoc<'_>, format: Format, limits: &Limits) -> Resu
         edges,
         vulnerabilities: Vec::new(),
         unmatchable,
-        warnings: Vec::new(),
+        warnings,
     })
 }

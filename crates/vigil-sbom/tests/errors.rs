@@ -19,7 +19,7 @@ fn cdx(components: &str) -> String {
 fn field_paths() {
     let d = Limits::default();
     // A missing name, a bad hash or an unknown type are read leniently, with a warning:
-    // see tests/lenient.rs.
+    // see tests/lenient.rs. A value of the wrong JSON type is still rejected.
     check_err(
         &cdx(r#"{"type":"library","name":"a","components":[{"name":"b","version":7}]}"#),
         &d,
@@ -30,10 +30,22 @@ fn field_paths() {
         &d,
         &["unsupported spec version \"2.0\"", "1.7"],
     );
+    // A malformed checksum is only ignored (tests/lenient.rs); a line that is not
+    // `Tag: value` is malformed tag-value.
     check_err(
-        "SPDXVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\nPackageName: a\nSPDXID: SPDXRef-a\nPackageChecksum: SHA1 abc\n",
+        "SPDXVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\nPackageName: a\nSPDXID: SPDXRef-a\nPackageChecksum SHA1 abc\n",
         &d,
-        &["line 5"],
+        &["line 5", "is not `Tag: value`"],
+    );
+    check_err(
+        r#"{"spdxVersion":"SPDX-2.3","packages":[{"SPDXID":"SPDXRef-a","name":"a","checksums":[{"algorithm":"SHA1","checksumValue":7}]}]}"#,
+        &d,
+        &["packages[0].checksums[0].checksumValue", "invalid type"],
+    );
+    check_err(
+        r#"{"spdxVersion":"SPDX-3.0","packages":[]}"#,
+        &d,
+        &["unsupported spec version \"SPDX-3.0\""],
     );
 }
 

@@ -272,3 +272,380 @@ fn vulnerability_without_id_is_ignored() {
     assert_eq!(bom.vulnerabilities.len(), 1);
     assert_eq!(bom.vulnerabilities[0].id, "CVE-2");
 }
+
+// SPDX 2.2/2.3 JSON and tag-value, SPDX 3.0 JSON-LD.
+
+/// An SPDX 2.3 JSON document with `body` after its header.
+fn spdx(body: &str) -> String {
+    format!(
+        r#"{{"spdxVersion":"SPDX-2.3","SPDXID":"SPDXRef-DOCUMENT","name":"d","documentNamespace":"https://example.com/d",{body}}}"#
+    )
+}
+
+fn spdx_packages(list: &str) -> String {
+    spdx(&format!(r#""packages":[{list}]"#))
+}
+
+const QS: &str = r#"{"SPDXID":"SPDXRef-qs","name":"qs","versionInfo":"6.7.0","externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl","referenceLocator":"pkg:npm/qs@6.7.0"}]}"#;
+
+/// An SPDX 2.3 tag-value document: the header is lines 1-3, `body` starts on line 4.
+fn tag(body: &str) -> String {
+    format!("SPDXVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: d\n{body}")
+}
+
+/// An SPDX 3.0.1 JSON-LD document: `@graph[0]` is the CreationInfo, `@graph[1]` the
+/// SpdxDocument, and `elements` follow from `@graph[2]`.
+fn spdx3(created: &str, elements: &str) -> String {
+    format!(
+        r#"{{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[
+        {{"type":"CreationInfo","@id":"_:ci","specVersion":"3.0.1","created":"{created}"}},
+        {{"type":"SpdxDocument","spdxId":"urn:doc","rootElement":["urn:app"]}},
+        {elements}]}}"#
+    )
+}
+
+const APP3: &str = r#"{"type":"software_Package","spdxId":"urn:app","name":"app","software_packageVersion":"1.0","software_packageUrl":"pkg:npm/app@1.0"}"#;
+
+#[test]
+fn spdx_clean_documents_have_no_warnings() {
+    let doc = spdx(&format!(
+        r#""packages":[{QS}],"files":[{{"SPDXID":"SPDXRef-f","fileName":"./a"}}],
+           "relationships":[{{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-qs"}},
+            {{"spdxElementId":"SPDXRef-qs","relationshipType":"CONTAINS","relatedSpdxElement":"SPDXRef-f"}},
+            {{"spdxElementId":"SPDXRef-qs","relationshipType":"DEPENDS_ON","relatedSpdxElement":"NONE"}},
+            {{"spdxElementId":"SPDXRef-qs","relationshipType":"DEPENDS_ON","relatedSpdxElement":"DocumentRef-other:SPDXRef-x"}}],
+           "creationInfo":{{"created":"2024-01-01T00:00:00Z","creators":["Tool: t-1"]}}"#
+    ));
+    let bom = read(&doc);
+    assert!(bom.warnings.is_empty(), "{:?}", bom.warnings);
+    assert_eq!(bom.subject.map(|s| s.components), Some(vec![0]));
+
+    let bom = read(&tag(
+        "Created: 2024-01-01T00:00:00Z\nPackageName: qs\nSPDXID: SPDXRef-qs\nPackageChecksum: SHA1: 85ed0817af83a24ad8da68c2b5094de69833983c\nExternalRef: PACKAGE-MANAGER purl pkg:npm/qs@6.7.0\nFileName: ./a\nSPDXID: SPDXRef-f\nSnippetSPDXID: SPDXRef-s\nRelationship: SPDXRef-qs CONTAINS SPDXRef-f\nRelationship: SPDXRef-s GENERATED_FROM SPDXRef-f\nRelationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-qs\n",
+    ));
+    assert!(bom.warnings.is_empty(), "{:?}", bom.warnings);
+    assert_eq!(bom.components[0].hashes.len(), 1);
+
+    let bom = read(&spdx3(
+        "2024-01-01T00:00:00Z",
+        &format!(
+            r#"{APP3},
+            {{"type":"Relationship","spdxId":"urn:r1","relationshipType":"hasDeclaredLicense","from":"urn:app","to":["https://spdx.org/licenses/MIT"]}},
+            {{"type":"Relationship","spdxId":"urn:r2","relationshipType":"dependsOn","from":"urn:app","to":["https://spdx.org/rdf/3.0.1/terms/Core/NoneElement"]}}"#
+        ),
+    ));
+    assert!(bom.warnings.is_empty(), "{:?}", bom.warnings);
+}
+
+#[test]
+fn spdx_package_without_name_takes_the_purls_name() {
+    let bom = read(&spdx_packages(
+        &QS.replace(r#""name":"qs""#, r#""name":" ""#),
+    ));
+    only_warning(
+        &bom,
+        "packages[0].name",
+        &[r#"no name; the purl's name "qs" is used"#],
+    );
+    assert_eq!(bom.components[0].name, "qs");
+    assert!(bom.unmatchable.is_empty(), "{:?}", bom.unmatchable);
+
+    // Without a purl either: kept, with an empty name, and unmatchable.
+    let bom = read(&tag(
+        "PackageName:\nSPDXID: SPDXRef-a\nPackageVersion: 1.0\n",
+    ));
+    only_warning(
+        &bom,
+        "line 4: PackageName",
+        &["no name and no usable purl: kept with an empty name"],
+    );
+    assert_eq!(bom.components.len(), 1);
+    assert_eq!(bom.components[0].name, "");
+    assert_eq!(bom.unmatchable.len(), 1);
+
+    let bom = read(&spdx3(
+        "2024-01-01T00:00:00Z",
+        r#"{"type":"software_Package","spdxId":"urn:app","software_packageVersion":"1.0","software_packageUrl":"pkg:npm/app@1.0"}"#,
+    ));
+    only_warning(
+        &bom,
+        "@graph[2].name",
+        &[r#"no name; the purl's name "app" is used"#],
+    );
+    assert_eq!(bom.subject.map(|s| s.name).as_deref(), Some("app"));
+}
+
+#[test]
+fn spdx_package_without_spdxid_is_kept() {
+    let bom = read(&spdx_packages(&QS.replace(r#""SPDXID":"SPDXRef-qs","#, "")));
+    only_warning(
+        &bom,
+        "packages[0].SPDXID",
+        &["no SPDXID: the package is kept, but no relationship can name it"],
+    );
+    assert_eq!(bom.components[0].bom_ref, None);
+    assert!(bom.components[0].purl.is_some());
+
+    let bom = read(&tag("PackageName: a\nPackageVersion: 1.0\n"));
+    only_warning(&bom, "line 4: PackageName", &["no SPDXID"]);
+
+    let bom = read(&spdx3(
+        "2024-01-01T00:00:00Z",
+        &APP3.replace(r#""spdxId":"urn:app","#, ""),
+    ));
+    only_warning(
+        &bom,
+        "@graph[2].spdxId",
+        &["no spdxId: the package is kept, but no relationship can name it"],
+    );
+    assert_eq!(bom.components.len(), 1);
+}
+
+#[test]
+fn spdx_malformed_checksum_is_ignored() {
+    let bom = read(&spdx_packages(
+        r#"{"SPDXID":"SPDXRef-a","name":"a","checksums":[
+            {"algorithm":"SHA1","checksumValue":"85ed0817af83a24ad8da68c2b5094de69833983c"},
+            {"algorithm":"SHA256","checksumValue":"abc"}]}"#,
+    ));
+    only_warning(
+        &bom,
+        "packages[0].checksums[1]",
+        &[r#"SHA-256 digest "abc" has 3 hex digits, not 64: checksum ignored"#],
+    );
+    assert_eq!(bom.components[0].hashes.len(), 1);
+
+    let bom = read(&spdx_packages(
+        r#"{"SPDXID":"SPDXRef-a","name":"a","checksums":[{"algorithm":"SHA1"}]}"#,
+    ));
+    only_warning(
+        &bom,
+        "packages[0].checksums[0]",
+        &["a checksum needs an algorithm and a checksumValue: checksum ignored"],
+    );
+
+    // Tag-value: a digest that is not hex, and a value that is not `ALGORITHM: hex`.
+    let bom = read(&tag(
+        "PackageName: a\nSPDXID: SPDXRef-a\nPackageChecksum: SHA1: xyz\n",
+    ));
+    only_warning(
+        &bom,
+        "line 6: PackageChecksum",
+        &[r#"SHA-1 digest "xyz" is not hex: checksum ignored"#],
+    );
+    let bom = read(&tag(
+        "PackageName: a\nSPDXID: SPDXRef-a\nPackageChecksum: SHA1 85ed0817af83a24ad8da68c2b5094de69833983c\n",
+    ));
+    only_warning(
+        &bom,
+        "line 6: PackageChecksum",
+        &["is not `ALGORITHM: hex`: checksum ignored"],
+    );
+    assert_eq!(bom.components.len(), 1);
+    assert!(bom.components[0].hashes.is_empty());
+
+    let bom = read(&spdx3(
+        "2024-01-01T00:00:00Z",
+        &APP3.replace(
+            r#""name":"app","#,
+            r#""name":"app","verifiedUsing":[{"type":"Hash","algorithm":"sha256","hashValue":"xyz"},{"type":"Hash","algorithm":"sha256"}],"#,
+        ),
+    ));
+    let w: Vec<String> = bom.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        w,
+        [
+            r#"@graph[2].verifiedUsing[0]: SHA-256 digest "xyz" is not hex: hash ignored"#,
+            "@graph[2].verifiedUsing[1]: a Hash needs an algorithm and a hashValue: hash ignored",
+        ]
+    );
+    assert!(bom.components[0].hashes.is_empty());
+}
+
+#[test]
+fn spdx_malformed_created_is_dropped() {
+    let bom = read(&spdx(
+        r#""creationInfo":{"created":"2024-01-01","creators":[]}"#,
+    ));
+    only_warning(
+        &bom,
+        "creationInfo.created",
+        &[
+            "\"2024-01-01\" is not an RFC 3339 date-time",
+            "no timestamp is kept",
+        ],
+    );
+    assert_eq!(bom.timestamp, None);
+
+    let bom = read(&tag("Created: yesterday\n"));
+    only_warning(
+        &bom,
+        "line 4: Created",
+        &["\"yesterday\" is not an RFC 3339 date-time"],
+    );
+    assert_eq!(bom.timestamp, None);
+
+    let bom = read(&spdx3("2024-01-01 00:00", APP3));
+    only_warning(&bom, "@graph[0].created", &["no timestamp is kept"]);
+    assert_eq!(bom.timestamp, None);
+}
+
+#[test]
+fn spdx_relationship_naming_an_unknown_element_is_skipped() {
+    let bom = read(&spdx(&format!(
+        r#""packages":[{QS}],"relationships":[
+            {{"spdxElementId":"SPDXRef-qs","relationshipType":"DEPENDS_ON","relatedSpdxElement":"SPDXRef-gone"}},
+            {{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-qs"}}]"#
+    )));
+    only_warning(
+        &bom,
+        "relationships[0].relatedSpdxElement",
+        &[r#""SPDXRef-gone" names no element of the document: the relationship is skipped"#],
+    );
+    assert!(bom.edges.is_empty());
+    assert_eq!(bom.subject.map(|s| s.components), Some(vec![0]));
+
+    let bom = read(&spdx(&format!(
+        r#""packages":[{QS}],"documentDescribes":["SPDXRef-app","SPDXRef-qs"]"#
+    )));
+    only_warning(
+        &bom,
+        "documentDescribes[0]",
+        &[r#""SPDXRef-app" names no element of the document: ignored"#],
+    );
+    assert_eq!(bom.subject.map(|s| s.components), Some(vec![0]));
+
+    let bom = read(&tag(
+        "PackageName: a\nSPDXID: SPDXRef-a\nRelationship: SPDXRef-x DEPENDS_ON SPDXRef-y\n",
+    ));
+    only_warning(
+        &bom,
+        "line 6: Relationship",
+        &[r#""SPDXRef-x" and "SPDXRef-y" name no element of the document"#],
+    );
+
+    let bom = read(&spdx3(
+        "2024-01-01T00:00:00Z",
+        &format!(
+            r#"{APP3},
+            {{"type":"software_Package","spdxId":"urn:qs","name":"qs","software_packageVersion":"6.7.0","software_packageUrl":"pkg:npm/qs@6.7.0"}},
+            {{"type":"Relationship","spdxId":"urn:r1","relationshipType":"dependsOn","from":"urn:app","to":["urn:gone","urn:qs"]}},
+            {{"type":"Relationship","spdxId":"urn:r2","relationshipType":"dependsOn","from":"urn:nope","to":["urn:qs"]}}"#
+        ),
+    ));
+    let w: Vec<String> = bom.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        w,
+        [
+            r#"@graph[4].to[0]: "urn:gone" names no element of the document: skipped"#,
+            r#"@graph[5].from: "urn:nope" names no element of the document: the relationship is skipped"#,
+        ]
+    );
+    // The known target of the first relationship is still read.
+    assert_eq!(bom.edges.len(), 1);
+    assert_eq!((bom.edges[0].from, bom.edges[0].to), (0, 1));
+}
+
+#[test]
+fn spdx_incomplete_relationship_is_skipped() {
+    let bom = read(&spdx(&format!(
+        r#""packages":[{QS}],"relationships":[{{"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES"}}]"#
+    )));
+    only_warning(
+        &bom,
+        "relationships[0]",
+        &["no relatedSpdxElement: the relationship is skipped"],
+    );
+
+    let bom = read(&tag("Relationship: SPDXRef-DOCUMENT DESCRIBES\n"));
+    only_warning(
+        &bom,
+        "line 4: Relationship",
+        &["is not `ELEMENT TYPE ELEMENT`: the relationship is skipped"],
+    );
+
+    let bom = read(&spdx3(
+        "2024-01-01T00:00:00Z",
+        &format!(
+            r#"{APP3},{{"type":"Relationship","spdxId":"urn:r","relationshipType":"dependsOn","to":["urn:app"]}}"#
+        ),
+    ));
+    only_warning(
+        &bom,
+        "@graph[3].from",
+        &["a Relationship needs a from: the relationship is skipped"],
+    );
+}
+
+#[test]
+fn spdx_incomplete_external_ref_is_ignored() {
+    let bom = read(&spdx_packages(
+        r#"{"SPDXID":"SPDXRef-a","name":"a","externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl"}]}"#,
+    ));
+    only_warning(
+        &bom,
+        "packages[0].externalRefs[0]",
+        &[
+            "an external reference needs a referenceCategory, a referenceType and a referenceLocator: ignored",
+        ],
+    );
+    assert_eq!(bom.components.len(), 1);
+
+    let bom = read(&tag(
+        "PackageName: a\nSPDXID: SPDXRef-a\nExternalRef: PACKAGE-MANAGER purl\n",
+    ));
+    only_warning(
+        &bom,
+        "line 6: ExternalRef",
+        &["is not `CATEGORY TYPE LOCATOR`: ignored"],
+    );
+}
+
+#[test]
+fn spdx_duplicate_spdxids_keep_both_and_resolve_to_the_first() {
+    let bom = read(&spdx(
+        r#""packages":[
+            {"SPDXID":"SPDXRef-x","name":"a","versionInfo":"1"},
+            {"SPDXID":"SPDXRef-y","name":"c","versionInfo":"1"},
+            {"SPDXID":"SPDXRef-x","name":"b","versionInfo":"2"}],
+           "relationships":[{"spdxElementId":"SPDXRef-y","relationshipType":"DEPENDS_ON","relatedSpdxElement":"SPDXRef-x"},
+            {"spdxElementId":"SPDXRef-DOCUMENT","relationshipType":"DESCRIBES","relatedSpdxElement":"SPDXRef-x"}]"#,
+    ));
+    only_warning(
+        &bom,
+        "packages[2].SPDXID",
+        &[
+            r#""SPDXRef-x" names both packages[0] ("a") and packages[2] ("b")"#,
+            "both are kept, and relationships resolve to the first",
+        ],
+    );
+    assert_eq!(bom.components.len(), 3);
+    let edges: Vec<(usize, usize, EdgeKind)> =
+        bom.edges.iter().map(|e| (e.from, e.to, e.kind)).collect();
+    assert_eq!(edges, [(1, 0, EdgeKind::DependsOn)]);
+    assert_eq!(bom.subject.map(|s| s.name).as_deref(), Some("a"));
+
+    let bom = read(&tag(
+        "PackageName: a\nSPDXID: SPDXRef-x\nPackageName: b\nSPDXID: SPDXRef-x\n",
+    ));
+    only_warning(
+        &bom,
+        "line 7: SPDXID",
+        &[r#""SPDXRef-x" names both the package at line 4 ("a") and the package at line 6 ("b")"#],
+    );
+
+    let bom = read(&spdx3(
+        "2024-01-01T00:00:00Z",
+        &format!(
+            r#"{APP3},{}"#,
+            APP3.replace(r#""name":"app""#, r#""name":"other""#)
+        ),
+    ));
+    only_warning(
+        &bom,
+        "@graph[3].spdxId",
+        &[r#""urn:app" names both @graph[2] ("app") and @graph[3] ("other")"#],
+    );
+    assert_eq!(bom.components.len(), 2);
+    assert_eq!(bom.subject.map(|s| s.components), Some(vec![0]));
+}

@@ -3,13 +3,18 @@
 //!
 //! A `PackageName:` line starts a package, and the package's tags follow it until the
 //! next `PackageName:`, `FileName:`, `SnippetSPDXID:` or `LicenseID:` starts another
-//! section. Tags Vigil does not use are skipped; errors give the line.
+//! section. Tags Vigil does not use are skipped; errors give the line. A line that is not
+//! `Tag: value` or an unclosed `<text>` is malformed; a `PackageChecksum`,
+//! `ExternalRef` or `Relationship` value of the wrong shape is only skipped, with a
+//! warning.
 
 use std::borrow::Cow;
 
 use crate::jsonutil::{BorrowedStr, Str};
-use crate::spdx::{RawChecksum, RawDoc, RawExternalRef, RawPackage, RawRelationship, convert};
-use crate::{Bom, Error, Format, Limits};
+use crate::spdx::{
+    RawChecksum, RawDoc, RawElement, RawExternalRef, RawPackage, RawRelationship, convert,
+};
+use crate::{Bom, Error, Format, Limits, Warning};
 
 const FORMAT: Format = Format::SpdxTagValue;
 
@@ -78,21 +83,27 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
             "DocumentName" => doc.name = Some(value),
             "DocumentNamespace" => doc.namespace = Some(value),
             "Creator" => doc.creation_info.creators.push(BorrowedStr(value)),
-            "Created" => doc.creation_info.created = Some(value),
+            "Created" => {
+                doc.creation_info.created = Some(value);
+                doc.creation_info.created_line = line_no;
+            }
             "Relationship" => {
                 let mut parts = value.split_whitespace();
                 let (Some(from), Some(kind), Some(to)) = (parts.next(), parts.next(), parts.next())
                 else {
-                    return Err(Error::invalid(
-                        FORMAT,
-                        format!("line {line_no}"),
-                        format!("Relationship {value:?} is not `A TYPE B`"),
+                    doc.warnings.push(Warning::new(
+                        format!("line {line_no}: Relationship"),
+                        format!(
+                            "{value:?} is not `ELEMENT TYPE ELEMENT`: the relationship is skipped"
+                        ),
                     ));
+                    continue;
                 };
                 doc.relationships.push(RawRelationship {
-                    from: Cow::Owned(from.to_owned()),
-                    kind: Cow::Owned(kind.to_owned()),
-                    to: Cow::Owned(to.to_owned()),
+                    line: line_no,
+                    from: Some(Cow::Owned(from.to_owned())),
+                    kind: Some(Cow::Owned(kind.to_owned())),
+                    to: Some(Cow::Owned(to.to_owned())),
                 });
             }
             "PackageName" => {
@@ -104,15 +115,27 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
                     ..RawPackage::default()
                 });
             }
-            "FileName" | "SnippetSPDXID" | "LicenseID" => section = Section::Other,
+            "FileName" | "LicenseID" => section = Section::Other,
+            "SnippetSPDXID" => {
+                section = Section::Other;
+                doc.snippets.push(RawElement {
+                    spdx_id: Some(value),
+                });
+            }
             "SPDXID" => match section {
                 Section::Document => doc.spdx_id = Some(value),
                 Section::Package => {
-                    if let Some(i) = pkg(&mut doc) {
-                        doc.packages[i].spdx_id.get_or_insert(value);
+                    if let Some(i) = pkg(&mut doc)
+                        && doc.packages[i].spdx_id.is_none()
+                    {
+                        doc.packages[i].spdx_id = Some(value);
+                        doc.packages[i].spdx_id_line = line_no;
                     }
                 }
-                Section::Other => {}
+                // A file's: relationships may name it.
+                Section::Other => doc.files.push(RawElement {
+                    spdx_id: Some(value),
+                }),
             },
             _ if section == Section::Package => {
                 let Some(i) = pkg(&mut doc) else { continue };
@@ -126,15 +149,16 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
                     "PrimaryPackagePurpose" => p.purpose = Some(value),
                     "PackageChecksum" => {
                         let Some((algorithm, hex)) = value.split_once(':') else {
-                            return Err(Error::invalid(
-                                FORMAT,
-                                format!("line {line_no}"),
-                                format!("PackageChecksum {value:?} is not `ALGORITHM: hex`"),
+                            doc.warnings.push(Warning::new(
+                                format!("line {line_no}: PackageChecksum"),
+                                format!("{value:?} is not `ALGORITHM: hex`: checksum ignored"),
                             ));
+                            continue;
                         };
                         p.checksums.push(RawChecksum {
-                            algorithm: Cow::Owned(algorithm.trim().to_owned()),
-                            value: Cow::Owned(hex.trim().to_owned()),
+                            line: line_no,
+                            algorithm: Some(Cow::Owned(algorithm.trim().to_owned())),
+                            value: Some(Cow::Owned(hex.trim().to_owned())),
                         });
                     }
                     "ExternalRef" => {
@@ -142,16 +166,16 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
                         let (Some(category), Some(kind), Some(locator)) =
                             (parts.next(), parts.next(), parts.next())
                         else {
-                            return Err(Error::invalid(
-                                FORMAT,
-                                format!("line {line_no}"),
-                                format!("ExternalRef {value:?} is not `CATEGORY TYPE LOCATOR`"),
+                            doc.warnings.push(Warning::new(
+                                format!("line {line_no}: ExternalRef"),
+                                format!("{value:?} is not `CATEGORY TYPE LOCATOR`: ignored"),
                             ));
+                            continue;
                         };
                         p.external_refs.push(RawExternalRef {
-                            category: Cow::Owned(category.to_owned()),
-                            kind: Cow::Owned(kind.to_owned()),
-                            locator: Cow::Owned(locator.to_owned()),
+                            category: Some(Cow::Owned(category.to_owned())),
+                            kind: Some(Cow::Owned(kind.to_owned())),
+                            locator: Some(Cow::Owned(locator.to_owned())),
                         });
                     }
                     _ => {}

@@ -8,14 +8,22 @@
 //! `rootElement` of the document or of its `software_Sbom`, and what it `describes`.
 //! The JSON-LD is read as the SPDX serialization writes it, with compact names from the
 //! SPDX context; Vigil does no general JSON-LD expansion.
+//!
+//! As for SPDX 2, only an unsupported version, malformed JSON, a wrong JSON type or a
+//! reached limit rejects the document. A package without a name or spdxId, a malformed
+//! hash or `created`, a duplicate spdxId and a relationship that names no element are
+//! read leniently, each with a [`Warning`].
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 
 use crate::jsonutil::{Str, Strings, check_depth, from_slice, timestamp};
-use crate::spdx::tool;
-use crate::{Bom, Component, Edge, EdgeKind, Error, Format, Hash, Limits, Subject, Tool, derive};
+use crate::spdx::{name_from_purl, tool};
+use crate::{
+    Bom, Component, Edge, EdgeKind, Error, Format, Hash, Limits, Subject, Tool, Warning, derive,
+};
 
 const FORMAT: Format = Format::Spdx3JsonLd;
 
@@ -65,6 +73,44 @@ struct El<'a> {
     spec_version: Option<Str<'a>>,
     #[serde(rename = "simplelicensing_licenseExpression", borrow, default)]
     license_expression: Option<Str<'a>>,
+    /// The SpdxDocument's `import`: `ExternalMap`s of the elements it uses from other
+    /// documents, which relationships may name. Read loosely, as a value.
+    #[serde(default)]
+    import: Option<serde_json::Value>,
+}
+
+/// An element SPDX itself defines, which no document need contain: a listed license
+/// (`https://spdx.org/licenses/MIT`) or an individual such as `NoAssertionElement`.
+fn spdx_defined(id: &str) -> bool {
+    [
+        "https://spdx.org/licenses/",
+        "http://spdx.org/licenses/",
+        "https://spdx.org/rdf/",
+        "http://spdx.org/rdf/",
+    ]
+    .iter()
+    .any(|p| id.starts_with(p))
+        || [
+            "NoAssertionElement",
+            "NoneElement",
+            "NoAssertionLicense",
+            "NoneLicense",
+        ]
+        .iter()
+        .any(|n| id.ends_with(n))
+}
+
+/// The `externalSpdxId`s of an `import` value.
+fn imported<'v>(import: &'v serde_json::Value, out: &mut HashSet<&'v str>) {
+    match import {
+        serde_json::Value::Array(items) => items.iter().for_each(|i| imported(i, out)),
+        serde_json::Value::Object(map) => {
+            if let Some(id) = map.get("externalSpdxId").and_then(|v| v.as_str()) {
+                out.insert(id.trim());
+            }
+        }
+        _ => {}
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -134,19 +180,23 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
             supported: "3.0, 3.0.1",
         });
     }
-    let by_id: HashMap<&str, &El<'_>> = raw
-        .graph
-        .iter()
-        .filter_map(|e| {
-            e.spdx_id
-                .as_deref()
-                .or(e.at_id.as_deref())
-                .map(|id| (id, e))
-        })
-        .collect();
+    // The first element of an id is the one references resolve to.
+    let mut by_id: HashMap<&str, &El<'_>> = HashMap::with_capacity(raw.graph.len());
+    let mut imports: HashSet<&str> = HashSet::new();
+    for e in &raw.graph {
+        if let Some(id) = element_id(e) {
+            by_id.entry(id).or_insert(e);
+        }
+        if let Some(import) = &e.import {
+            imported(import, &mut imports);
+        }
+    }
 
-    let mut components = Vec::new();
+    let mut warnings = Vec::new();
+    let mut components: Vec<Component> = Vec::new();
     let mut unmatchable = Vec::new();
+    // Each component's index into `@graph`, for warnings that name two of them.
+    let mut positions = Vec::new();
     let mut ids: HashMap<&str, usize> = HashMap::new();
     for (i, e) in raw.graph.iter().enumerate() {
         if !e.kind.as_deref().is_some_and(is_package) {
@@ -154,38 +204,36 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
         }
         limits.check_components(components.len() + 1, || format!("@graph[{i}]"))?;
         let at = |field: &str| format!("@graph[{i}].{field}");
-        let Some(id) = e
-            .spdx_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        else {
-            return Err(Error::invalid(
-                FORMAT,
+        let id = element_id(e);
+        if id.is_none() {
+            warnings.push(Warning::new(
                 at("spdxId"),
-                "a package needs an spdxId",
+                "no spdxId: the package is kept, but no relationship can name it",
             ));
-        };
-        let name = match e.name.as_deref().map(str::trim) {
-            Some(n) if !n.is_empty() => n.to_owned(),
-            _ => return Err(Error::invalid(FORMAT, at("name"), "a package needs a name")),
-        };
+        }
         let mut hashes = Vec::new();
         for (j, m) in e.verified_using.iter().enumerate() {
             if m.kind.as_deref() != Some("Hash") {
                 continue;
             }
-            let (Some(alg), Some(value)) = (m.algorithm.as_deref(), m.hash_value.as_deref()) else {
-                return Err(Error::invalid(
-                    FORMAT,
-                    at(&format!("verifiedUsing[{j}]")),
-                    "a Hash needs an algorithm and a hashValue",
-                ));
+            let at = || at(&format!("verifiedUsing[{j}]"));
+            let value = |v: &Option<Str<'_>>| {
+                v.as_deref()
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned)
             };
-            hashes.push(
-                Hash::new(alg, value.trim())
-                    .map_err(|m| Error::invalid(FORMAT, at(&format!("verifiedUsing[{j}]")), m))?,
-            );
+            let (Some(alg), Some(value)) = (value(&m.algorithm), value(&m.hash_value)) else {
+                warnings.push(Warning::new(
+                    at(),
+                    "a Hash needs an algorithm and a hashValue: hash ignored",
+                ));
+                continue;
+            };
+            match Hash::new(&alg, &value) {
+                Ok(h) => hashes.push(h),
+                Err(m) => warnings.push(Warning::new(at(), format!("{m}: hash ignored"))),
+            }
         }
         let mut purl = e.purl.as_deref();
         let mut cpes = Vec::new();
@@ -205,8 +253,8 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
             .and_then(|a| a.name.as_deref())
             .map(str::to_owned);
         let mut c = Component {
-            bom_ref: Some(id.to_owned()),
-            name,
+            bom_ref: id.map(str::to_owned),
+            name: e.name.as_deref().map(str::trim).unwrap_or("").to_owned(),
             version: e
                 .version
                 .as_deref()
@@ -220,10 +268,32 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
             ..Component::default()
         };
         let index = components.len();
-        ids.entry(id).or_insert(index);
         if let Some(reason) = derive::resolve(&mut c, purl, None) {
             unmatchable.push((index, reason));
         }
+        if c.name.is_empty() {
+            let message = name_from_purl(&mut c);
+            warnings.push(Warning::new(at("name"), message));
+        }
+        if let Some(id) = id {
+            match ids.entry(id) {
+                Entry::Vacant(v) => {
+                    v.insert(index);
+                }
+                // Both packages are kept; relationships resolve to the first.
+                Entry::Occupied(o) => {
+                    let first = *o.get();
+                    warnings.push(Warning::new(
+                        at("spdxId"),
+                        format!(
+                            "{id:?} names both @graph[{}] ({:?}) and @graph[{i}] ({:?}): both are kept, and relationships resolve to the first",
+                            positions[first], components[first].name, c.name
+                        ),
+                    ));
+                }
+            }
+        }
+        positions.push(i);
         c.source = c
             .purl
             .as_ref()
@@ -261,23 +331,56 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
             }
         }
     }
+    let known = |id: &str| by_id.contains_key(id) || imports.contains(id) || spdx_defined(id);
     let mut edges = Vec::new();
-    for e in &raw.graph {
-        let (Some(rel), Some(from)) = (e.relationship_type.as_deref(), e.from.as_deref()) else {
+    for (i, e) in raw.graph.iter().enumerate() {
+        let is_relationship = matches!(
+            e.kind.as_deref(),
+            Some("Relationship" | "LifecycleScopedRelationship")
+        );
+        if !is_relationship && e.relationship_type.is_none() {
             continue;
-        };
-        if rel == "describes" {
-            for to in &e.to.0 {
-                add_root(to, &mut roots);
-            }
+        }
+        let at = |field: &str| format!("@graph[{i}].{field}");
+        let rel = e.relationship_type.as_deref().map(str::trim).unwrap_or("");
+        let from = e.from.as_deref().map(str::trim).unwrap_or("");
+        let missing = [
+            ("relationshipType", rel.is_empty()),
+            ("from", from.is_empty()),
+            ("to", e.to.0.iter().all(|t| t.trim().is_empty())),
+        ];
+        if let Some((field, _)) = missing.iter().find(|(_, m)| *m) {
+            warnings.push(Warning::new(
+                at(field),
+                format!("a Relationship needs a {field}: the relationship is skipped"),
+            ));
+            continue;
+        }
+        if !known(from) {
+            warnings.push(Warning::new(
+                at("from"),
+                format!("{from:?} names no element of the document: the relationship is skipped"),
+            ));
             continue;
         }
         let licensing = matches!(rel, "hasConcludedLicense" | "hasDeclaredLicense");
-        let Some(&a) = ids.get(from) else { continue };
-        for to in &e.to.0 {
+        for (k, to) in e.to.0.iter().enumerate() {
+            let to = to.trim();
+            if !known(to) {
+                warnings.push(Warning::new(
+                    at(&format!("to[{k}]")),
+                    format!("{to:?} names no element of the document: skipped"),
+                ));
+                continue;
+            }
+            if rel == "describes" {
+                add_root(to, &mut roots);
+                continue;
+            }
+            let Some(&a) = ids.get(from) else { continue };
             if licensing {
                 let text = by_id
-                    .get(to.as_ref())
+                    .get(to)
                     .and_then(|l| l.license_expression.as_deref().or(l.name.as_deref()))
                     .map(str::to_owned);
                 if let Some(l) = text.filter(|l| l != "NoAssertionLicense" && l != "NOASSERTION")
@@ -287,8 +390,7 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
                 }
                 continue;
             }
-            let (Some((kind, _)), Some(&b)) =
-                (edge_kind(rel, e.scope.as_deref()), ids.get(to.as_ref()))
+            let (Some((kind, _)), Some(&b)) = (edge_kind(rel, e.scope.as_deref()), ids.get(to))
             else {
                 continue;
             };
@@ -299,15 +401,21 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
             });
         }
     }
-    let timestamp = match raw
+    let creation_info = raw
         .graph
         .iter()
-        .find(|e| e.kind.as_deref() == Some("CreationInfo"))
-        .and_then(|e| e.created.as_deref())
-    {
-        Some(t) => {
-            Some(timestamp(t).map_err(|m| Error::invalid(FORMAT, "CreationInfo.created", m))?)
-        }
+        .position(|e| e.kind.as_deref() == Some("CreationInfo"));
+    let timestamp = match creation_info.and_then(|i| Some((i, raw.graph[i].created.as_deref()?))) {
+        Some((i, t)) => match timestamp(t) {
+            Ok(t) => Some(t),
+            Err(m) => {
+                warnings.push(Warning::new(
+                    format!("@graph[{i}].created"),
+                    format!("{m}: no timestamp is kept"),
+                ));
+                None
+            }
+        },
         None => None,
     };
     let mut tools: Vec<Tool> = raw
@@ -352,6 +460,14 @@ pub(crate) fn parse(bytes: &[u8], limits: &Limits) -> Result<Bom, Error> {
         edges,
         vulnerabilities: Vec::new(),
         unmatchable,
-        warnings: Vec::new(),
+        warnings,
     })
+}
+
+/// An element's `spdxId`, or its `@id`, which the SPDX context makes the same.
+fn element_id<'e>(e: &'e El<'_>) -> Option<&'e str> {
+    [&e.spdx_id, &e.at_id]
+        .into_iter()
+        .filter_map(|id| id.as_deref().map(str::trim))
+        .find(|id| !id.is_empty())
 }
