@@ -163,6 +163,10 @@ fn render_text(demo: &Demo) -> String {
         out,
         "  vigil version sort Maven --format json < versions.txt"
     );
+    let _ = writeln!(
+        out,
+        "  vigil scan bom.json --advisories all.zip   # an SBOM against osv.dev's advisories"
+    );
     out
 }
 
