@@ -60,6 +60,7 @@
 
 use crate::Invalid;
 use crate::key::KeyWriter;
+use crate::lex::run_end;
 
 /// `_alpha`, `_beta`, `_pre`, `_rc`, then the suffix's rank byte.
 const PRE_SUFFIX: u8 = 0x01;
@@ -204,15 +205,6 @@ pub(crate) fn encode(input: &str, w: &mut KeyWriter) -> Result<(), Invalid> {
     // apk stops at the first token it cannot read: what follows never matters.
     w.tag(INVALID);
     Ok(())
-}
-
-/// The end of the run of bytes satisfying `class` that starts at `start`.
-fn run_end(s: &[u8], start: usize, class: fn(&u8) -> bool) -> usize {
-    let mut end = start;
-    while s.get(end).is_some_and(class) {
-        end += 1;
-    }
-    end
 }
 
 #[cfg(test)]

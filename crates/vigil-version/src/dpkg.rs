@@ -55,6 +55,7 @@
 
 use crate::Invalid;
 use crate::key::KeyWriter;
+use crate::lex::digits_end;
 
 /// `~` in a non-digit run: below the end of the run and below the end of the part.
 const TILDE: u8 = 0x01;
@@ -170,7 +171,7 @@ fn parse_epoch(field: &[u8]) -> Result<u64, Invalid> {
 /// Writes one version part (upstream version or revision) as (non-digit run, number) pairs
 /// and [`END`].
 fn encode_part(s: &[u8], w: &mut KeyWriter) {
-    let lead = digit_run_end(s, 0);
+    let lead = digits_end(s, 0);
     let mut i = 0;
     if lead > 0 {
         // The first pair has an empty non-digit run; see the module documentation.
@@ -189,7 +190,7 @@ fn encode_part(s: &[u8], w: &mut KeyWriter) {
             i += 1;
         }
         w.tag(RUN_END);
-        let end = digit_run_end(s, i);
+        let end = digits_end(s, i);
         w.digits(&s[i..end]);
         i = end;
     }
@@ -217,15 +218,6 @@ fn encode_char(c: u8, w: &mut KeyWriter) {
             w.tag(c);
         }
     }
-}
-
-/// The end of the run of ASCII digits starting at `start`.
-fn digit_run_end(s: &[u8], start: usize) -> usize {
-    let mut end = start;
-    while s.get(end).is_some_and(u8::is_ascii_digit) {
-        end += 1;
-    }
-    end
 }
 
 #[cfg(test)]

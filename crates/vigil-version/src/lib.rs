@@ -24,6 +24,7 @@
 //! order: comparing two versions is one `memcmp`, and keys can be indexed by a database.
 
 mod key;
+mod lex;
 
 mod apk;
 mod cran;

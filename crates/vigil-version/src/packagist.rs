@@ -43,6 +43,7 @@
 
 use crate::Invalid;
 use crate::key::KeyWriter;
+use crate::lex::{digits_end, run_end};
 
 /// A word that starts with no special form: below `dev`.
 const OTHER: u8 = 0x01;
@@ -73,11 +74,11 @@ pub(crate) fn encode(input: &str, w: &mut KeyWriter) -> Result<(), Invalid> {
     while let Some(&b) = s.get(i) {
         let start = i;
         if b.is_ascii_digit() {
-            i = run_end(s, i, |c| c.is_ascii_digit());
+            i = digits_end(s, i);
             w.tag(NUMBER);
             w.digits(&s[start..i]);
         } else if b.is_ascii_alphabetic() {
-            i = run_end(s, i, |c| c.is_ascii_alphabetic());
+            i = run_end(s, i, u8::is_ascii_alphabetic);
             w.tag(word_tag(&s[start..i]));
         } else if b == b'#' && i > 0 {
             // A `#` part is absent (see the module notes); what follows must separate it.
@@ -101,7 +102,7 @@ pub(crate) fn encode(input: &str, w: &mut KeyWriter) -> Result<(), Invalid> {
             Some(c) if c.is_ascii_alphanumeric() => {}
             Some(&c) => {
                 let separators = i;
-                i = run_end(s, i, is_separator);
+                i = run_end(s, i, |&b| is_separator(b));
                 if i == s.len() {
                     return Err(Invalid::at(
                         offset + separators,
@@ -159,15 +160,6 @@ fn bad_character(input: &str, at: usize) -> Invalid {
         at,
         format!("unexpected {what} \"{}\" in the version", c.escape_debug()),
     )
-}
-
-/// The end of the run of bytes from `i` that satisfy `f`.
-fn run_end(s: &[u8], i: usize, f: impl Fn(u8) -> bool) -> usize {
-    let mut j = i;
-    while s.get(j).is_some_and(|&b| f(b)) {
-        j += 1;
-    }
-    j
 }
 
 #[cfg(test)]

@@ -57,6 +57,7 @@ use std::cmp::Ordering;
 
 use crate::Invalid;
 use crate::key::KeyWriter;
+use crate::lex::{digits_end, run_end};
 
 /// First byte of a legacy (pre-PEP 440) version: below every PEP 440 version, as
 /// `packaging` gives legacy versions the epoch -1.
@@ -346,10 +347,10 @@ fn encode_legacy(s: &[u8], w: &mut KeyWriter) {
     while let Some(&b) = s.get(i) {
         let start = i;
         if b.is_ascii_digit() {
-            i = run_end(s, i, |c| c.is_ascii_digit());
+            i = digits_end(s, i);
             tail.number(w, &s[start..i]);
         } else if b.is_ascii_alphabetic() {
-            i = run_end(s, i, |c| c.is_ascii_alphabetic());
+            i = run_end(s, i, u8::is_ascii_alphabetic);
             let word = &s[start..i];
             let word: &[u8] = if word.eq_ignore_ascii_case(b"pre")
                 || word.eq_ignore_ascii_case(b"preview")
@@ -370,7 +371,7 @@ fn encode_legacy(s: &[u8], w: &mut KeyWriter) {
             tail.final_dash();
         } else {
             // Any other run of characters is a part of its own.
-            i = run_end(s, i, |c| {
+            i = run_end(s, i, |&c| {
                 !(c.is_ascii_alphanumeric() || c == b'.' || c == b'-')
             });
             tail.word(w, &s[start..i]);
@@ -459,21 +460,8 @@ fn starts_with_ignore_case(s: &[u8], prefix: &[u8]) -> bool {
         .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
-/// The end of the run of bytes from `i` that satisfy `f`.
-fn run_end(s: &[u8], i: usize, f: impl Fn(u8) -> bool) -> usize {
-    let mut j = i;
-    while s.get(j).is_some_and(|&b| f(b)) {
-        j += 1;
-    }
-    j
-}
-
-fn digits_end(s: &[u8], i: usize) -> usize {
-    run_end(s, i, |b| b.is_ascii_digit())
-}
-
 fn alphanumeric_end(s: &[u8], i: usize) -> usize {
-    run_end(s, i, |b| b.is_ascii_alphanumeric())
+    run_end(s, i, u8::is_ascii_alphanumeric)
 }
 
 #[cfg(test)]

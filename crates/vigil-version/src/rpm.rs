@@ -38,6 +38,7 @@
 
 use crate::Invalid;
 use crate::key::KeyWriter;
+use crate::lex::run_end;
 
 /// A `~` segment: older than everything, the end included.
 const TILDE: u8 = 0x01;
@@ -114,15 +115,6 @@ fn encode_segments(s: &[u8], w: &mut KeyWriter) {
         }
     }
     w.tag(END);
-}
-
-/// The end of the run of bytes satisfying `class` that starts at `start`.
-fn run_end(s: &[u8], start: usize, class: fn(&u8) -> bool) -> usize {
-    let mut end = start;
-    while s.get(end).is_some_and(class) {
-        end += 1;
-    }
-    end
 }
 
 #[cfg(test)]

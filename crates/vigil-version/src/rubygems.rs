@@ -37,6 +37,7 @@
 
 use crate::Invalid;
 use crate::key::KeyWriter;
+use crate::lex::{digits_end, run_end};
 
 /// A string segment: below everything else at its position.
 const STRING: u8 = 0x01;
@@ -57,10 +58,10 @@ pub(crate) fn encode(input: &str, w: &mut KeyWriter) -> Result<(), Invalid> {
     while let Some(&b) = s.get(i) {
         let start = i;
         if b.is_ascii_digit() {
-            i = run_end(s, i, |c| c.is_ascii_digit());
+            i = digits_end(s, i);
             segments.number(w, &s[start..i]);
         } else if b.is_ascii_alphabetic() {
-            i = run_end(s, i, |c| c.is_ascii_alphabetic());
+            i = run_end(s, i, u8::is_ascii_alphabetic);
             segments.string(w, &s[start..i]);
         } else {
             // RubyGems rewrites `-` as `.pre.`; dots only separate.
@@ -190,15 +191,6 @@ impl Canonical {
     fn run(&self) -> u16 {
         u16::try_from(self.zeros).unwrap_or(u16::MAX)
     }
-}
-
-/// The end of the run of bytes from `i` that satisfy `f`.
-fn run_end(s: &[u8], i: usize, f: impl Fn(u8) -> bool) -> usize {
-    let mut j = i;
-    while s.get(j).is_some_and(|&b| f(b)) {
-        j += 1;
-    }
-    j
 }
 
 #[cfg(test)]
