@@ -95,15 +95,12 @@ pub fn identity(
     })
 }
 
-/// `version` with the purl's `epoch` qualifier put back in front, for dpkg and rpm.
+/// `version` with the purl's `epoch` qualifier put back in front, for the schemes that
+/// compare an epoch (dpkg and rpm); other registries' purls never mean one.
 fn with_epoch(purl: &Purl, ecosystem: &Ecosystem, version: &str) -> String {
-    let compares_epoch = matches!(
-        ecosystem.scheme(),
-        Some(vigil_version::Scheme::Dpkg | vigil_version::Scheme::Rpm)
-    );
-    match purl.qualifier("epoch") {
-        Some(epoch) if compares_epoch && epoch != "0" && !version.contains(':') => {
-            format!("{epoch}:{version}")
+    match ecosystem.scheme() {
+        Some(vigil_version::Scheme::Dpkg | vigil_version::Scheme::Rpm) => {
+            purl.with_epoch(version).into_owned()
         }
         _ => version.to_owned(),
     }

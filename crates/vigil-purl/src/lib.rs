@@ -85,6 +85,19 @@ impl Purl {
         &self.qualifiers
     }
 
+    /// `version` with this purl's `epoch` qualifier put in front (`2.38.1-5` with
+    /// `epoch=1` is `1:2.38.1-5`), as dpkg and rpm compare it. Producers such as trivy
+    /// move the epoch out of the version into the qualifier. Unchanged when there is no
+    /// epoch, it is `0`, or the version already carries one.
+    pub fn with_epoch<'a>(&self, version: &'a str) -> std::borrow::Cow<'a, str> {
+        match self.qualifier("epoch") {
+            Some(epoch) if epoch != "0" && !version.contains(':') => {
+                std::borrow::Cow::Owned(format!("{epoch}:{version}"))
+            }
+            _ => std::borrow::Cow::Borrowed(version),
+        }
+    }
+
     /// The value of qualifier `key`. Keys are case-insensitive, so `key` may have any case.
     pub fn qualifier(&self, key: &str) -> Option<&str> {
         if key.bytes().any(|b| b.is_ascii_uppercase()) {

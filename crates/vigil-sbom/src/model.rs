@@ -126,13 +126,10 @@ impl Component {
             .version
             .as_deref()
             .or_else(|| self.purl.as_ref().and_then(Purl::version))?;
-        let epoch = self.purl.as_ref().and_then(|p| p.qualifier("epoch"));
-        match epoch {
-            Some(e) if e != "0" && !version.contains(':') => {
-                Some(Cow::Owned(format!("{e}:{version}")))
-            }
-            _ => Some(Cow::Borrowed(version)),
-        }
+        Some(match &self.purl {
+            Some(purl) => purl.with_epoch(version),
+            None => Cow::Borrowed(version),
+        })
     }
 }
 

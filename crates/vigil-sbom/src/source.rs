@@ -157,10 +157,7 @@ fn source_rpm(file: &str, purl: Option<&Purl>, version: Option<&str>) -> Option<
 /// The binary's version with the epoch from the purl's `epoch` qualifier put back.
 fn binary_full_version(purl: Option<&Purl>, version: Option<&str>) -> Option<String> {
     let v = version.or_else(|| purl.and_then(Purl::version))?;
-    match purl.and_then(|p| p.qualifier("epoch")) {
-        Some(e) if e != "0" && !v.contains(':') => Some(format!("{e}:{v}")),
-        _ => Some(v.to_owned()),
-    }
+    Some(purl.map_or_else(|| v.to_owned(), |p| p.with_epoch(v).into_owned()))
 }
 
 fn join_version(epoch: Option<&str>, version: &str, release: Option<&str>) -> String {
