@@ -25,6 +25,8 @@ pub struct SourceLimits {
     pub max_total_bytes: u64,
     /// Most files read from one directory tree.
     pub max_files: usize,
+    /// Largest file given directly, which may hold a JSON array of many records.
+    pub max_file_bytes: u64,
 }
 
 impl Default for SourceLimits {
@@ -35,6 +37,7 @@ impl Default for SourceLimits {
             max_compression_ratio: 200,
             max_total_bytes: 16 << 30,
             max_files: 2_000_000,
+            max_file_bytes: 256 << 20,
         }
     }
 }
@@ -136,11 +139,24 @@ fn format_of(path: &Path) -> Option<Format> {
 }
 
 fn read_bounded(path: &Path, limits: &SourceLimits) -> Result<Vec<u8>, SourceError> {
+    let too_large = || SourceError::Limit {
+        path: path.display().to_string(),
+        what: "the file's size".to_owned(),
+        limit: limits.max_file_bytes,
+        setting: "max_file_bytes",
+    };
     let file = File::open(path).map_err(|e| io(path, e))?;
+    if file.metadata().map_err(|e| io(path, e))?.len() > limits.max_file_bytes {
+        return Err(too_large());
+    }
+    // The size can change between the check and the read; the read is bounded anyway.
     let mut bytes = Vec::new();
-    file.take(limits.max_record_bytes.saturating_mul(64) + 1)
+    file.take(limits.max_file_bytes + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| io(path, e))?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(too_large());
+    }
     Ok(bytes)
 }
 
@@ -471,6 +487,20 @@ mod tests {
         );
         std::fs::write(&many, array).unwrap();
         assert_eq!(run(&many, &SourceLimits::default()).unwrap().0.len(), 2);
+    }
+
+    #[test]
+    fn oversized_file_is_refused_naming_the_setting() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("all.json");
+        let record = record("GHSA-1111-2222-3333", "2024-01-01T00:00:00Z");
+        std::fs::write(&file, format!("[{record}, {record}]")).unwrap();
+        let limits = SourceLimits {
+            max_file_bytes: record.len() as u64,
+            ..SourceLimits::default()
+        };
+        let err = run(&file, &limits).unwrap_err();
+        assert!(err.to_string().contains("max_file_bytes"), "{err}");
     }
 
     #[test]

@@ -418,6 +418,9 @@ fn with_epoch_puts_the_qualifier_back_once() {
     assert_eq!(trivy.with_epoch("2.38.1-5+b1"), "1:2.38.1-5+b1");
     // Already carried by the version, zero, or absent: unchanged.
     assert_eq!(trivy.with_epoch("1:2.38.1-5+b1"), "1:2.38.1-5+b1");
-    assert_eq!(purl("pkg:rpm/redhat/bash@5.1?epoch=0").with_epoch("5.1"), "5.1");
+    assert_eq!(
+        purl("pkg:rpm/redhat/bash@5.1?epoch=0").with_epoch("5.1"),
+        "5.1"
+    );
     assert_eq!(purl("pkg:rpm/redhat/bash@5.1").with_epoch("5.1"), "5.1");
 }
