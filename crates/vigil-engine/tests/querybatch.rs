@@ -18,36 +18,17 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use vigil_engine::advisories::{SourceLimits, load};
 use vigil_match::Index;
 use vigil_osv::PackageKey;
 use vigil_osv::eval::{QueryVersion, Verdict};
 use vigil_version::Ecosystem;
 
-/// Loads every `.json` and `.yaml` record under `dir` into `index`.
+/// Loads a database directory as `vigil scan --advisories DIR` does.
 fn load_dir(index: &mut Index, dir: &Path) -> usize {
-    let mut loaded = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display())) {
-            let path = entry.expect("directory entry").path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let bytes = std::fs::read(&path).expect("record is readable");
-            let record = match path.extension().and_then(|e| e.to_str()) {
-                Some("json") => vigil_osv::from_json(&bytes),
-                Some("yaml") => vigil_osv::from_yaml(&bytes),
-                _ => continue,
-            };
-            // Rejected records are the conformance suite of vigil-osv; here they are skipped.
-            if let Ok(osv) = record {
-                index.insert(osv);
-                loaded += 1;
-            }
-        }
-    }
-    loaded
+    let report = load(dir, index, &SourceLimits::default(), &mut |_, _| {})
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    report.records
 }
 
 struct Query {
