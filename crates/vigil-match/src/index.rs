@@ -86,7 +86,8 @@ pub struct Index {
     advisories: Vec<Advisory>,
     by_id: HashMap<String, u32>,
     by_alias: HashMap<String, Vec<u32>>,
-    by_package: HashMap<(Family, String), Vec<Slot>>,
+    /// By ecosystem family, then normalized name, so a lookup borrows its key.
+    by_package: HashMap<Family, HashMap<String, Vec<Slot>>>,
 }
 
 impl Index {
@@ -151,8 +152,11 @@ impl Index {
         package: &'a PackageKey,
         version: &'a QueryVersion,
     ) -> Vec<Match<'a>> {
-        let key = (package.ecosystem().family, package.name().to_owned());
-        let Some(slots) = self.by_package.get(&key) else {
+        let Some(slots) = self
+            .by_package
+            .get(&package.ecosystem().family)
+            .and_then(|names| names.get(package.name()))
+        else {
             return Vec::new();
         };
         let mut found: Vec<Match<'a>> = Vec::new();
@@ -201,12 +205,16 @@ impl Index {
         }
         for (i, entry) in advisory.compiled.affected.iter().enumerate() {
             if let Some(package) = &entry.package {
-                let key = (package.ecosystem().family, package.name().to_owned());
                 let affected = u32::try_from(i).expect("fewer than 2^32 affected entries");
-                self.by_package.entry(key).or_default().push(Slot {
-                    advisory: at,
-                    affected,
-                });
+                self.by_package
+                    .entry(package.ecosystem().family)
+                    .or_default()
+                    .entry(package.name().to_owned())
+                    .or_default()
+                    .push(Slot {
+                        advisory: at,
+                        affected,
+                    });
             }
         }
     }
@@ -220,8 +228,11 @@ impl Index {
         }
         for entry in &advisory.compiled.affected {
             if let Some(package) = &entry.package {
-                let key = (package.ecosystem().family, package.name().to_owned());
-                if let Some(slots) = self.by_package.get_mut(&key) {
+                if let Some(slots) = self
+                    .by_package
+                    .get_mut(&package.ecosystem().family)
+                    .and_then(|names| names.get_mut(package.name()))
+                {
                     slots.retain(|s| s.advisory != at);
                 }
             }
