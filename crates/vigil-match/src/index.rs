@@ -226,15 +226,18 @@ impl Index {
                 all.retain(|&x| x != at);
             }
         }
-        for entry in &advisory.compiled.affected {
-            if let Some(package) = &entry.package {
-                if let Some(slots) = self
-                    .by_package
-                    .get_mut(&package.ecosystem().family)
-                    .and_then(|names| names.get_mut(package.name()))
-                {
-                    slots.retain(|s| s.advisory != at);
-                }
+        for package in advisory
+            .compiled
+            .affected
+            .iter()
+            .filter_map(|e| e.package.as_ref())
+        {
+            if let Some(slots) = self
+                .by_package
+                .get_mut(&package.ecosystem().family)
+                .and_then(|names| names.get_mut(package.name()))
+            {
+                slots.retain(|s| s.advisory != at);
             }
         }
     }
