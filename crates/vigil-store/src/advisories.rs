@@ -1,0 +1,297 @@
+//! Advisories: the raw OSV JSON as received, with the fields queries need beside it
+//! (modified, withdrawn, severity), their aliases and the packages they name; and how
+//! far each OSV feed has been synced.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::Tx;
+use crate::error::Result;
+use crate::sql::{Param, Row, params};
+use crate::time::{format, format_micros};
+
+/// An advisory to store.
+#[derive(Clone, Debug)]
+pub struct AdvisoryRecord<'a> {
+    pub id: &'a str,
+    pub modified: OffsetDateTime,
+    pub published: Option<OffsetDateTime>,
+    pub withdrawn: Option<OffsetDateTime>,
+    pub summary: Option<&'a str>,
+    /// 0 none, 1 low, 2 medium, 3 high, 4 critical.
+    pub severity_rank: i64,
+    pub severity_score: Option<f64>,
+    pub severity_vector: Option<&'a str>,
+    pub content_sha256: &'a str,
+    pub json: &'a [u8],
+    /// Where it came from: a feed URL, a file or archive.
+    pub source: Option<&'a str>,
+    pub aliases: &'a [String],
+    /// Match keys (`family/normalized-name`) of the packages it names.
+    pub pkgs: &'a [String],
+}
+
+/// A stored advisory.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredAdvisory {
+    pub id: String,
+    pub modified: String,
+    pub published: Option<String>,
+    pub withdrawn: Option<String>,
+    pub summary: Option<String>,
+    pub severity_rank: i64,
+    pub severity_score: Option<f64>,
+    pub severity_vector: Option<String>,
+    pub content_sha256: String,
+    pub source: Option<String>,
+    pub imported_at: String,
+    pub aliases: Vec<String>,
+}
+
+fn stored(mut r: Row) -> StoredAdvisory {
+    StoredAdvisory {
+        id: r.text(0),
+        modified: r.text(1),
+        published: r.opt_text(2),
+        withdrawn: r.opt_text(3),
+        summary: r.opt_text(4),
+        severity_rank: r.int(5),
+        severity_score: r.opt_real(6),
+        severity_vector: r.opt_text(7),
+        content_sha256: r.text(8),
+        source: r.opt_text(9),
+        imported_at: r.text(10),
+        aliases: Vec::new(),
+    }
+}
+
+impl Tx<'_> {
+    /// The stored `modified` of advisory `id`, if it is stored.
+    pub fn advisory_modified(&mut self, id: &str) -> Result<Option<String>> {
+        Ok(self
+            .c()
+            .query_opt("SELECT modified FROM advisories WHERE id = ?", params![id])?
+            .map(|mut r| r.text(0)))
+    }
+
+    /// Inserts or replaces an advisory with its aliases and package keys. The caller
+    /// decides whether the record is newer than the stored one.
+    pub fn put_advisory(&mut self, a: &AdvisoryRecord<'_>, now: OffsetDateTime) -> Result<()> {
+        let (modified, published, withdrawn) = (
+            format_micros(a.modified),
+            a.published.map(format),
+            a.withdrawn.map(format),
+        );
+        self.c().execute(
+            "INSERT INTO advisories (id, modified, published, withdrawn, summary, severity_rank,
+                 severity_score, severity_vector, content_sha256, json, source, imported_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET modified = excluded.modified,
+                 published = excluded.published, withdrawn = excluded.withdrawn,
+                 summary = excluded.summary, severity_rank = excluded.severity_rank,
+                 severity_score = excluded.severity_score,
+                 severity_vector = excluded.severity_vector,
+                 content_sha256 = excluded.content_sha256, json = excluded.json,
+                 source = excluded.source, imported_at = excluded.imported_at",
+            params![
+                a.id,
+                modified.as_str(),
+                published.as_deref(),
+                withdrawn.as_deref(),
+                a.summary,
+                a.severity_rank,
+                a.severity_score,
+                a.severity_vector,
+                a.content_sha256,
+                a.json,
+                a.source,
+                format(now).as_str()
+            ],
+        )?;
+        self.c().execute(
+            "DELETE FROM advisory_aliases WHERE advisory_id = ?",
+            params![a.id],
+        )?;
+        self.c().execute(
+            "DELETE FROM advisory_packages WHERE advisory_id = ?",
+            params![a.id],
+        )?;
+        let rows: Vec<Param<'_>> = a
+            .aliases
+            .iter()
+            .flat_map(|alias| [Param::Text(alias), Param::Text(a.id)])
+            .collect();
+        self.c().insert_many(
+            "advisory_aliases (alias, advisory_id)",
+            2,
+            &rows,
+            "ON CONFLICT DO NOTHING",
+        )?;
+        let rows: Vec<Param<'_>> = a
+            .pkgs
+            .iter()
+            .flat_map(|pkg| [Param::Text(pkg), Param::Text(a.id)])
+            .collect();
+        self.c().insert_many(
+            "advisory_packages (pkg, advisory_id)",
+            2,
+            &rows,
+            "ON CONFLICT DO NOTHING",
+        )?;
+        Ok(())
+    }
+
+    /// The ids of the advisories `id_or_alias` names: the advisory itself, and every
+    /// advisory that lists it as an alias (a CVE often has a GHSA, a PYSEC and a distro
+    /// record). Sorted.
+    pub fn resolve_advisory(&mut self, id_or_alias: &str) -> Result<Vec<String>> {
+        let mut ids: Vec<String> = self
+            .c()
+            .query(
+                "SELECT id FROM advisories WHERE id = ?
+                 UNION SELECT advisory_id FROM advisory_aliases WHERE alias = ?
+                 UNION SELECT alias FROM advisory_aliases a
+                     WHERE a.advisory_id = ? AND EXISTS (SELECT 1 FROM advisories WHERE id = a.alias)",
+                params![id_or_alias, id_or_alias, id_or_alias],
+            )?
+            .into_iter()
+            .map(|mut r| r.text(0))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// The advisory with this id, with its aliases.
+    pub fn advisory(&mut self, id: &str) -> Result<Option<StoredAdvisory>> {
+        let Some(mut a) = self
+            .c()
+            .query_opt(
+                "SELECT id, modified, published, withdrawn, summary, severity_rank, severity_score,
+                     severity_vector, content_sha256, source, imported_at
+                 FROM advisories WHERE id = ?",
+                params![id],
+            )?
+            .map(stored)
+        else {
+            return Ok(None);
+        };
+        a.aliases = self.aliases_of(id)?;
+        Ok(Some(a))
+    }
+
+    fn aliases_of(&mut self, id: &str) -> Result<Vec<String>> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT alias FROM advisory_aliases WHERE advisory_id = ? ORDER BY alias",
+                params![id],
+            )?
+            .into_iter()
+            .map(|mut r| r.text(0))
+            .collect())
+    }
+
+    /// The raw OSV JSON of advisory `id`.
+    pub fn advisory_json(&mut self, id: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .c()
+            .query_opt("SELECT json FROM advisories WHERE id = ?", params![id])?
+            .map(|mut r| r.blob(0)))
+    }
+
+    /// (id, raw OSV JSON) of every advisory naming one of `pkgs`, each once.
+    pub fn advisories_for(&mut self, pkgs: &[String]) -> Result<Vec<(String, Vec<u8>)>> {
+        let ids: Vec<String> = {
+            let mut ids: Vec<String> = self
+                .c()
+                .query(
+                    "SELECT advisory_id FROM advisory_packages WHERE pkg = ANY(?)",
+                    &[Param::Texts(pkgs)],
+                )?
+                .into_iter()
+                .map(|mut r| r.text(0))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        Ok(self
+            .c()
+            .query(
+                "SELECT id, json FROM advisories WHERE id = ANY(?)",
+                &[Param::Texts(&ids)],
+            )?
+            .into_iter()
+            .map(|mut r| (r.text(0), r.blob(1)))
+            .collect())
+    }
+
+    /// Every advisory id, sorted.
+    pub fn advisory_ids(&mut self) -> Result<Vec<String>> {
+        Ok(self
+            .c()
+            .query("SELECT id FROM advisories ORDER BY id", &[])?
+            .into_iter()
+            .map(|mut r| r.text(0))
+            .collect())
+    }
+
+    /// Aliases of each of `ids`: (advisory id, alias).
+    pub fn aliases_for(&mut self, ids: &[String]) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT advisory_id, alias FROM advisory_aliases WHERE advisory_id = ANY(?)",
+                &[Param::Texts(ids)],
+            )?
+            .into_iter()
+            .map(|mut r| (r.text(0), r.text(1)))
+            .collect())
+    }
+
+    /// The newest `modified` synced from `base` for `ecosystem`.
+    pub fn feed_cursor(&mut self, base: &str, ecosystem: &str) -> Result<Option<String>> {
+        Ok(self
+            .c()
+            .query_opt(
+                "SELECT cursor FROM feed_cursors WHERE base = ? AND ecosystem = ?",
+                params![base, ecosystem],
+            )?
+            .map(|mut r| r.text(0)))
+    }
+
+    pub fn set_feed_cursor(
+        &mut self,
+        base: &str,
+        ecosystem: &str,
+        cursor: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        self.c().execute(
+            "INSERT INTO feed_cursors (base, ecosystem, cursor, synced_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (base, ecosystem) DO UPDATE SET cursor = excluded.cursor,
+                 synced_at = excluded.synced_at",
+            params![
+                base,
+                ecosystem,
+                format_micros(cursor).as_str(),
+                format(now).as_str()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Every feed cursor: (base, ecosystem, cursor, synced at).
+    pub fn feed_cursors(&mut self) -> Result<Vec<(String, String, String, String)>> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT base, ecosystem, cursor, synced_at FROM feed_cursors ORDER BY base, ecosystem",
+                &[],
+            )?
+            .into_iter()
+            .map(|mut r| (r.text(0), r.text(1), r.text(2), r.text(3)))
+            .collect())
+    }
+}

@@ -1,0 +1,246 @@
+//! The scale-out backend: PostgreSQL, shared by any number of Vigil processes.
+//!
+//! Statements are prepared once per connection and cached; list parameters bind as
+//! arrays; bulk inserts go as multi-row `VALUES` lists, so a release's packages cost a
+//! few round trips rather than one each.
+
+use std::collections::HashMap;
+use std::error::Error as StdError;
+use std::str::FromStr;
+use std::time::Duration;
+
+use bytes::BytesMut;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use postgres::{Client, Config, NoTls, Statement};
+
+use crate::error::{Result, StoreError};
+use crate::sql::{Backend, Conn, Database, Lock, Param, Row, Value, numbered};
+
+/// Most parameters PostgreSQL takes in one statement.
+const MAX_PARAMS: usize = 65_535;
+/// Rows per multi-row insert: large enough to amortize the round trip, small enough to
+/// keep the statement cache small.
+const INSERT_BATCH: usize = 500;
+
+pub(crate) struct Postgres {
+    client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+impl std::fmt::Debug for Postgres {
+    // The connection string can hold a password: it is never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Postgres")
+            .field("statements", &self.statements.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Postgres {
+    /// Connects to `url`; with `schema`, every table lives in that schema (created if
+    /// missing), which is how tests get a database of their own.
+    pub(crate) fn connect(url: &str, schema: Option<&str>) -> Result<Self> {
+        let mut config = Config::from_str(url).map_err(|e| StoreError::DatabaseUrl {
+            reason: e.to_string(),
+        })?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(10));
+        }
+        config.application_name("vigil");
+        let mut client = config
+            .connect(NoTls)
+            .map_err(|source| StoreError::Connect { source })?;
+        if let Some(schema) = schema {
+            if schema.is_empty()
+                || !schema
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return Err(StoreError::DatabaseUrl {
+                    reason: format!(
+                        "schema {schema:?}: use lower-case letters, digits and underscores"
+                    ),
+                });
+            }
+            client.batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+            ))?;
+        }
+        Ok(Postgres {
+            client,
+            statements: HashMap::new(),
+        })
+    }
+}
+
+impl Database for Postgres {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    fn begin(&mut self, _write: bool) -> Result<Box<dyn Conn + '_>> {
+        let tx = self.client.transaction()?;
+        Ok(Box::new(PgTx {
+            tx,
+            statements: &mut self.statements,
+        }))
+    }
+}
+
+struct PgTx<'c> {
+    tx: postgres::Transaction<'c>,
+    statements: &'c mut HashMap<String, Statement>,
+}
+
+impl PgTx<'_> {
+    fn prepare(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let statement = self.tx.prepare(&numbered(sql))?;
+        self.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+}
+
+fn refs<'p>(params: &'p [Param<'_>]) -> Vec<&'p (dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+impl ToSql for Param<'_> {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut BytesMut,
+    ) -> std::result::Result<IsNull, Box<dyn StdError + Sync + Send>> {
+        match *self {
+            Param::Null => Ok(IsNull::Yes),
+            Param::Int(v) => match *ty {
+                Type::INT2 => i16::try_from(v)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(v)?.to_sql(ty, out),
+                Type::FLOAT8 => (v as f64).to_sql(ty, out),
+                Type::BOOL => (v != 0).to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Param::Real(v) => match *ty {
+                Type::FLOAT4 => (v as f32).to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Param::Text(v) => v.to_sql(ty, out),
+            Param::Blob(v) => v.to_sql(ty, out),
+            Param::Texts(v) => v.to_sql(ty, out),
+            Param::Ints(v) => v.to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    to_sql_checked!();
+}
+
+fn row(r: &postgres::Row) -> Result<Row> {
+    let mut values = Vec::with_capacity(r.len());
+    for (i, column) in r.columns().iter().enumerate() {
+        let ty = column.type_();
+        let v = match *ty {
+            Type::INT8 => r.try_get::<_, Option<i64>>(i)?.map(Value::Int),
+            Type::INT4 => r
+                .try_get::<_, Option<i32>>(i)?
+                .map(|v| Value::Int(v.into())),
+            Type::INT2 => r
+                .try_get::<_, Option<i16>>(i)?
+                .map(|v| Value::Int(v.into())),
+            Type::BOOL => r
+                .try_get::<_, Option<bool>>(i)?
+                .map(|v| Value::Int(v.into())),
+            Type::FLOAT8 => r.try_get::<_, Option<f64>>(i)?.map(Value::Real),
+            Type::FLOAT4 => r
+                .try_get::<_, Option<f32>>(i)?
+                .map(|v| Value::Real(v.into())),
+            Type::BYTEA => r.try_get::<_, Option<Vec<u8>>>(i)?.map(Value::Blob),
+            Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => {
+                r.try_get::<_, Option<String>>(i)?.map(Value::Text)
+            }
+            _ => {
+                return Err(StoreError::Internal(format!(
+                    "column {} has type {ty}, which the store does not read",
+                    column.name()
+                )));
+            }
+        };
+        values.push(v.unwrap_or(Value::Null));
+    }
+    Ok(Row(values))
+}
+
+impl Conn for PgTx<'_> {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        let statement = self.prepare(sql)?;
+        Ok(self.tx.execute(&statement, &refs(params))?)
+    }
+
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+        f: &mut dyn FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        let statement = self.prepare(sql)?;
+        let mut rows = self.tx.query_raw(&statement, refs(params))?;
+        while let Some(r) = rows.next()? {
+            f(row(&r)?)?;
+        }
+        Ok(())
+    }
+
+    fn insert_many(
+        &mut self,
+        into: &str,
+        width: usize,
+        rows: &[Param<'_>],
+        tail: &str,
+    ) -> Result<u64> {
+        if width == 0 || rows.is_empty() {
+            return Ok(0);
+        }
+        let per_batch = INSERT_BATCH.min(MAX_PARAMS / width).max(1);
+        let mut n = 0;
+        for chunk in rows.chunks(per_batch * width) {
+            let count = chunk.len() / width;
+            let mut sql = format!("INSERT INTO {into} VALUES ");
+            for r in 0..count {
+                if r > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                sql.push_str(&vec!["?"; width].join(","));
+                sql.push(')');
+            }
+            sql.push(' ');
+            sql.push_str(tail);
+            n += self.execute(&sql, chunk)?;
+        }
+        Ok(n)
+    }
+
+    fn execute_batch(&mut self, sql: &str) -> Result<()> {
+        Ok(self.tx.batch_execute(sql)?)
+    }
+
+    fn lock(&mut self, key: Lock) -> Result<()> {
+        let statement = self.prepare("SELECT pg_advisory_xact_lock(?)")?;
+        self.tx.execute(&statement, &[&(key as i64)])?;
+        Ok(())
+    }
+
+    fn commit(self: Box<Self>) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}

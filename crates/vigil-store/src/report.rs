@@ -1,0 +1,192 @@
+//! The questions the store answers in one query each: which findings (optionally of
+//! given advisories) affect which releases where, and how big everything is.
+
+use serde::Serialize;
+
+use crate::Tx;
+use crate::error::Result;
+use crate::sql::{Param, Row};
+
+/// Which findings to list.
+#[derive(Clone, Debug, Default)]
+pub struct FindingFilter {
+    /// Only findings of these advisory ids.
+    pub advisories: Option<Vec<String>>,
+    pub environment: Option<String>,
+    pub service: Option<String>,
+    /// Only findings at or above this rank (0 none, 1 low, ... 4 critical).
+    pub min_severity_rank: i64,
+    /// Include releases that run nowhere now.
+    pub all_releases: bool,
+    /// Include resolved findings.
+    pub include_resolved: bool,
+}
+
+/// A finding with where it runs: one row per environment the release runs in, or one
+/// with no environment for a release that runs nowhere.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct AffectedRow {
+    pub advisory_id: String,
+    pub summary: Option<String>,
+    pub environment: Option<String>,
+    /// Since when the release runs in `environment`.
+    pub running_since: Option<String>,
+    pub service: String,
+    pub owner: Option<String>,
+    pub release_id: i64,
+    pub release: String,
+    pub purl: String,
+    pub package_version_id: i64,
+    pub ecosystem: String,
+    pub package: String,
+    pub version: String,
+    pub installed: Option<String>,
+    /// 0 the product itself, 1 direct, 2 transitive, 3 not stated.
+    pub dependency: i64,
+    /// JSON list of component names, where known.
+    pub path: Option<String>,
+    pub certainty: String,
+    pub reason: Option<String>,
+    pub fix: String,
+    pub fixed: Option<String>,
+    pub severity_rank: i64,
+    pub severity_score: Option<f64>,
+    pub first_seen: String,
+    pub first_exposed: Option<String>,
+    pub resolved_at: Option<String>,
+    pub resolution: Option<String>,
+}
+
+fn affected(mut r: Row) -> AffectedRow {
+    AffectedRow {
+        advisory_id: r.text(0),
+        summary: r.opt_text(1),
+        environment: r.opt_text(2),
+        running_since: r.opt_text(3),
+        service: r.text(4),
+        owner: r.opt_text(5),
+        release_id: r.int(6),
+        release: r.text(7),
+        purl: r.text(8),
+        package_version_id: r.int(9),
+        ecosystem: r.text(10),
+        package: r.text(11),
+        version: r.text(12),
+        installed: r.opt_text(13),
+        dependency: r.int(14),
+        path: r.opt_text(15),
+        certainty: r.text(16),
+        reason: r.opt_text(17),
+        fix: r.text(18),
+        fixed: r.opt_text(19),
+        severity_rank: r.int(20),
+        severity_score: r.opt_real(21),
+        first_seen: r.text(22),
+        first_exposed: r.opt_text(23),
+        resolved_at: r.opt_text(24),
+        resolution: r.opt_text(25),
+    }
+}
+
+/// How much the store holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub services: i64,
+    pub applications: i64,
+    pub environments: i64,
+    pub releases: i64,
+    pub package_versions: i64,
+    pub release_packages: i64,
+    pub deployments: i64,
+    pub running: i64,
+    pub advisories: i64,
+    pub withdrawn_advisories: i64,
+    pub findings: i64,
+    pub open_findings: i64,
+}
+
+impl Tx<'_> {
+    /// Findings with where they run, ordered by severity (highest first), advisory,
+    /// environment, service, release and package.
+    pub fn findings(&mut self, filter: &FindingFilter) -> Result<Vec<AffectedRow>> {
+        let mut conditions = vec!["f.severity_rank >= ?"];
+        let mut params: Vec<Param<'_>> = vec![Param::Int(filter.min_severity_rank)];
+        if let Some(ids) = &filter.advisories {
+            conditions.push("f.advisory_id = ANY(?)");
+            params.push(Param::Texts(ids));
+        }
+        if let Some(env) = &filter.environment {
+            conditions.push("e.name = ?");
+            params.push(Param::Text(env));
+        }
+        if let Some(service) = &filter.service {
+            conditions.push("s.name = ?");
+            params.push(Param::Text(service));
+        }
+        if !filter.all_releases {
+            conditions.push("ru.release_id IS NOT NULL");
+        }
+        if !filter.include_resolved {
+            conditions.push(if filter.all_releases {
+                "(f.resolved_at IS NULL OR f.resolution = 'undeployed')"
+            } else {
+                "f.resolved_at IS NULL"
+            });
+        }
+        let sql = format!(
+            "SELECT f.advisory_id, a.summary, e.name, ru.since, s.name, s.owner, r.id, r.version,
+                 pv.purl, pv.id, pv.ecosystem, pv.name, pv.version, pv.installed, rp.dependency,
+                 rp.path, f.certainty, f.reason, f.fix, f.fixed, f.severity_rank, f.severity_score,
+                 f.first_seen, f.first_exposed, f.resolved_at, f.resolution
+             FROM findings f
+             JOIN advisories a ON a.id = f.advisory_id
+             JOIN releases r ON r.id = f.release_id
+             JOIN services s ON s.id = r.service_id
+             JOIN package_versions pv ON pv.id = f.package_version_id
+             JOIN release_packages rp ON rp.release_id = f.release_id
+                 AND rp.package_version_id = f.package_version_id
+             LEFT JOIN running ru ON ru.release_id = f.release_id
+             LEFT JOIN environments e ON e.id = ru.environment_id
+             WHERE {}",
+            conditions.join(" AND ")
+        );
+        let mut rows: Vec<AffectedRow> = self
+            .c()
+            .query(&sql, &params)?
+            .into_iter()
+            .map(affected)
+            .collect();
+        // Sorted here rather than in SQL: SQLite runs a list filter once per element.
+        rows.sort_by(|a, b| {
+            b.severity_rank
+                .cmp(&a.severity_rank)
+                .then_with(|| a.advisory_id.cmp(&b.advisory_id))
+                .then_with(|| a.environment.cmp(&b.environment))
+                .then_with(|| a.service.cmp(&b.service))
+                .then_with(|| a.release_id.cmp(&b.release_id))
+                .then_with(|| a.purl.cmp(&b.purl))
+        });
+        Ok(rows)
+    }
+
+    /// Row counts of the main tables.
+    pub fn counts(&mut self) -> Result<Counts> {
+        let mut count = |sql: &str| self.c().query_int(sql, &[]);
+        Ok(Counts {
+            services: count("SELECT COUNT(*) FROM services")?,
+            applications: count("SELECT COUNT(*) FROM applications")?,
+            environments: count("SELECT COUNT(*) FROM environments")?,
+            releases: count("SELECT COUNT(*) FROM releases")?,
+            package_versions: count("SELECT COUNT(*) FROM package_versions")?,
+            release_packages: count("SELECT COUNT(*) FROM release_packages")?,
+            deployments: count("SELECT COUNT(*) FROM deployments")?,
+            running: count("SELECT COUNT(*) FROM running")?,
+            advisories: count("SELECT COUNT(*) FROM advisories")?,
+            withdrawn_advisories: count(
+                "SELECT COUNT(*) FROM advisories WHERE withdrawn IS NOT NULL",
+            )?,
+            findings: count("SELECT COUNT(*) FROM findings")?,
+            open_findings: count("SELECT COUNT(*) FROM findings WHERE resolved_at IS NULL")?,
+        })
+    }
+}
