@@ -1,5 +1,6 @@
 //! The store's behaviour, the same on every backend: each test runs on SQLite and, when
 //! `VIGIL_TEST_PG_URL` is set, on PostgreSQL in a schema of its own.
+#![allow(clippy::unwrap_used, reason = "test helpers panic on failure by design")]
 
 use time::OffsetDateTime;
 use time::macros::datetime;
