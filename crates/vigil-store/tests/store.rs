@@ -1,6 +1,9 @@
 //! The store's behaviour, the same on every backend: each test runs on SQLite and, when
 //! `VIGIL_TEST_PG_URL` is set, on PostgreSQL in a schema of its own.
-#![allow(clippy::unwrap_used, reason = "test helpers panic on failure by design")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers panic on failure by design"
+)]
 
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -342,7 +345,7 @@ fn a_finding_found_while_running_is_exposed_at_once() {
         };
         let mut tx = store.write().unwrap();
         assert_eq!(
-            tx.resolve_findings(&[key.clone()], Resolution::Withdrawn, T2)
+            tx.resolve_findings(std::slice::from_ref(&key), Resolution::Withdrawn, T2)
                 .unwrap(),
             1
         );
