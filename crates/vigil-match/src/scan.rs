@@ -114,12 +114,39 @@ pub struct Unmatched {
     pub reason: String,
 }
 
-/// Matches every component of `bom` against `index`.
-pub fn scan(index: &Index, bom: &Bom) -> ScanReport {
+/// A component of an SBOM that can be matched: its OSV identity and how it entered
+/// the product.
+#[derive(Clone, Debug)]
+pub struct BomPackage {
+    /// Index into the SBOM's components.
+    pub component: usize,
+    /// The component's package URL as the SBOM gives it (or as derived).
+    pub purl: String,
+    pub identity: crate::Identity,
+    /// The installed binary's name and version where the source package is compared.
+    pub installed: Option<String>,
+    pub dependency: Dependency,
+    /// Component names from the product down to this component, where known.
+    pub path: Vec<String>,
+}
+
+/// The matchable packages of a BOM, and what could not be matched.
+#[derive(Clone, Debug, Default)]
+pub struct BomPackages {
+    pub components: usize,
+    /// Components that are packages (see [`ScanReport::packages`]).
+    pub packages: usize,
+    pub matchable: Vec<BomPackage>,
+    pub unmatchable: Vec<Unmatched>,
+    pub warnings: Vec<String>,
+}
+
+/// Works out the OSV identity of every package of `bom`.
+pub fn packages(bom: &Bom) -> BomPackages {
     let graph = bom.graph();
-    let mut report = ScanReport {
+    let mut out = BomPackages {
         components: bom.components.len(),
-        ..ScanReport::default()
+        ..BomPackages::default()
     };
     let is_package = |i: usize| {
         let kind = bom.components[i]
@@ -138,14 +165,14 @@ pub fn scan(index: &Index, bom: &Bom) -> ScanReport {
                     | "firmware"
             )
     };
-    report.packages = (0..bom.components.len()).filter(|&i| is_package(i)).count();
-    report.warnings = bom.warnings.iter().map(ToString::to_string).collect();
+    out.packages = (0..bom.components.len()).filter(|&i| is_package(i)).count();
+    out.warnings = bom.warnings.iter().map(ToString::to_string).collect();
     for (i, reason) in &bom.unmatchable {
         // The product and its platform are not packages: that they have no purl is normal.
         if *i >= bom.components.len() || !is_package(*i) {
             continue;
         }
-        report.unmatchable.push(Unmatched {
+        out.unmatchable.push(Unmatched {
             component: *i,
             name: bom.components[*i].name.clone(),
             reason: reason.clone(),
@@ -174,7 +201,7 @@ pub fn scan(index: &Index, bom: &Bom) -> ScanReport {
         let id = match identity(purl, source, component.version.as_deref()) {
             Ok(id) => id,
             Err(e) => {
-                report.unmatchable.push(Unmatched {
+                out.unmatchable.push(Unmatched {
                     component: i,
                     name: component.name.clone(),
                     reason: e.to_string(),
@@ -182,12 +209,6 @@ pub fn scan(index: &Index, bom: &Bom) -> ScanReport {
                 continue;
             }
         };
-        report.matched_components += 1;
-        let query = QueryVersion::new(id.key.ecosystem(), &id.version);
-        let matches = index.lookup(&id.key, &query);
-        if matches.is_empty() {
-            continue;
-        }
         let dependency = match graph.relation(i) {
             Relation::Subject => Dependency::Subject,
             Relation::Direct => Dependency::Direct,
@@ -209,9 +230,47 @@ pub fn scan(index: &Index, bom: &Bom) -> ScanReport {
                 _ => component.name.clone(),
             }
         });
-        for m in matches {
-            let mut f = finding(i, purl.to_string(), &id, m, dependency, path.clone());
-            f.installed.clone_from(&installed);
+        out.matchable.push(BomPackage {
+            component: i,
+            purl: purl.to_string(),
+            identity: id,
+            installed,
+            dependency,
+            path,
+        });
+    }
+    out
+}
+
+/// Matches every component of `bom` against `index`.
+pub fn scan(index: &Index, bom: &Bom) -> ScanReport {
+    let BomPackages {
+        components,
+        packages: package_count,
+        matchable,
+        unmatchable,
+        warnings,
+    } = packages(bom);
+    let mut report = ScanReport {
+        components,
+        packages: package_count,
+        matched_components: matchable.len(),
+        unmatchable,
+        warnings,
+        findings: Vec::new(),
+    };
+    for p in matchable {
+        let query = QueryVersion::new(p.identity.key.ecosystem(), &p.identity.version);
+        for m in index.lookup(&p.identity.key, &query) {
+            let mut f = finding(
+                p.component,
+                p.purl.clone(),
+                &p.identity,
+                m,
+                p.dependency,
+                p.path.clone(),
+            );
+            f.installed.clone_from(&p.installed);
             report.findings.push(f);
         }
     }
@@ -226,6 +285,76 @@ pub fn scan(index: &Index, bom: &Bom) -> ScanReport {
     report
 }
 
+/// What a match says: how certain, what fixes it, and which part of the advisory
+/// matched (`affected[0].ranges[1]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub certainty: Certainty,
+    pub fix: Fix,
+    pub matched: String,
+}
+
+impl Outcome {
+    pub fn of(m: &Match<'_>) -> Outcome {
+        let (certainty, fix, matched) = match m.verdict {
+            Verdict::Affected(Hit::Range {
+                affected,
+                range,
+                remedy,
+                ..
+            }) => {
+                let fix = match remedy {
+                    Remedy::FixedIn(fixes) => Fix::FixedIn {
+                        versions: fixes
+                            .fixed()
+                            .chain(fixes.limits())
+                            .map(str::to_owned)
+                            .collect(),
+                    },
+                    Remedy::NoFixKnown { last_affected } => Fix::NoFixKnown {
+                        last_affected: last_affected.to_owned(),
+                    },
+                    Remedy::NoFixYet => Fix::NoFixYet,
+                };
+                (
+                    Certainty::Affected,
+                    fix,
+                    format!("affected[{affected}].ranges[{range}]"),
+                )
+            }
+            Verdict::Affected(Hit::Version {
+                affected, index, ..
+            }) => (
+                Certainty::Affected,
+                Fix::NotListed,
+                format!("affected[{affected}].versions[{index}]"),
+            ),
+            Verdict::Unknown(unknown) => {
+                let (reason, at) = match unknown {
+                    Unknown::Range(u) => (
+                        u.to_string(),
+                        format!("affected[{}].ranges[{}]", u.affected, u.range),
+                    ),
+                    Unknown::QueryVersion {
+                        affected,
+                        range,
+                        error,
+                    } => (
+                        format!("the component's version does not parse: {error}"),
+                        format!("affected[{affected}].ranges[{range}]"),
+                    ),
+                };
+                (Certainty::Unknown { reason }, Fix::Unknown, at)
+            }
+        };
+        Outcome {
+            certainty,
+            fix,
+            matched,
+        }
+    }
+}
+
 fn finding(
     component: usize,
     purl: String,
@@ -234,57 +363,11 @@ fn finding(
     dependency: Dependency,
     path: Vec<String>,
 ) -> Finding {
-    let (certainty, fix, matched) = match m.verdict {
-        Verdict::Affected(Hit::Range {
-            affected,
-            range,
-            remedy,
-            ..
-        }) => {
-            let fix = match remedy {
-                Remedy::FixedIn(fixes) => Fix::FixedIn {
-                    versions: fixes
-                        .fixed()
-                        .chain(fixes.limits())
-                        .map(str::to_owned)
-                        .collect(),
-                },
-                Remedy::NoFixKnown { last_affected } => Fix::NoFixKnown {
-                    last_affected: last_affected.to_owned(),
-                },
-                Remedy::NoFixYet => Fix::NoFixYet,
-            };
-            (
-                Certainty::Affected,
-                fix,
-                format!("affected[{affected}].ranges[{range}]"),
-            )
-        }
-        Verdict::Affected(Hit::Version {
-            affected, index, ..
-        }) => (
-            Certainty::Affected,
-            Fix::NotListed,
-            format!("affected[{affected}].versions[{index}]"),
-        ),
-        Verdict::Unknown(unknown) => {
-            let (reason, at) = match unknown {
-                Unknown::Range(u) => (
-                    u.to_string(),
-                    format!("affected[{}].ranges[{}]", u.affected, u.range),
-                ),
-                Unknown::QueryVersion {
-                    affected,
-                    range,
-                    error,
-                } => (
-                    format!("the component's version does not parse: {error}"),
-                    format!("affected[{affected}].ranges[{range}]"),
-                ),
-            };
-            (Certainty::Unknown { reason }, Fix::Unknown, at)
-        }
-    };
+    let Outcome {
+        certainty,
+        fix,
+        matched,
+    } = Outcome::of(&m);
     Finding {
         component,
         purl,
