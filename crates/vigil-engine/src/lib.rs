@@ -1,4 +1,25 @@
-//! Vigil's engine: the I/O around the pure domain crates. Today it reads advisories from
-//! directories, zip archives (osv.dev's `all.zip`) and files into a match index.
+//! Vigil's engine: the I/O around the pure domain crates. It reads advisories from
+//! directories, zip archives (osv.dev's `all.zip`) and files, and runs every operation
+//! on the evidence store: releases in with their SBOMs, deployments, advisories and
+//! exploit intelligence, incremental matching, and the questions asked of it.
 
 pub mod advisories;
+mod clock;
+mod deploy;
+mod engine;
+mod error;
+mod import;
+pub mod matching;
+mod query;
+mod release;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use deploy::{DeployInput, DeployOutcome, ReleaseRef};
+pub use engine::{Engine, Limits, check_digest, sha256};
+pub use error::{EngineError, Result};
+pub use import::{AdvisoryInput, BatchOutcome, Exposure, RematchOutcome};
+pub use query::{
+    AdvisoryInfo, AffectedReport, EnvironmentExposure, Exploitation, FindingQuery, FindingRow,
+    Status,
+};
+pub use release::{ReleaseInput, ReleaseOutcome};

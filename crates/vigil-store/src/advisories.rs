@@ -216,11 +216,16 @@ impl Tx<'_> {
             ids.dedup();
             ids
         };
+        self.advisories_by_id(&ids)
+    }
+
+    /// (id, raw OSV JSON) of each of `ids` that is stored.
+    pub fn advisories_by_id(&mut self, ids: &[String]) -> Result<Vec<(String, Vec<u8>)>> {
         Ok(self
             .c()
             .query(
                 "SELECT id, json FROM advisories WHERE id = ANY(?)",
-                &[Param::Texts(&ids)],
+                &[Param::Texts(ids)],
             )?
             .into_iter()
             .map(|mut r| (r.text(0), r.blob(1)))

@@ -1,0 +1,204 @@
+//! Recording deployments: a release (named by service and version, or by an artifact
+//! digest) went to an environment, or a service was removed from one. Events are only
+//! appended; what runs is the latest event per environment and service.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use vigil_store::{DeploymentEvent, FindingFilter, Release, Tx};
+
+use crate::engine::{Engine, check_digest};
+use crate::error::{EngineError, Result};
+
+/// Which release was deployed.
+#[derive(Clone, Copy, Debug)]
+pub enum ReleaseRef<'a> {
+    Version { service: &'a str, version: &'a str },
+    Digest(&'a str),
+}
+
+/// A deployment to record.
+#[derive(Clone, Debug)]
+pub struct DeployInput<'a> {
+    pub environment: &'a str,
+    pub release: ReleaseRef<'a>,
+    pub actor: Option<&'a str>,
+    /// What reported it (`cli`, `api`, `argocd`, ...).
+    pub source: Option<&'a str>,
+    /// When it happened; now when not given.
+    pub at: Option<OffsetDateTime>,
+}
+
+/// What recording a deployment or undeploy did.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeployOutcome {
+    pub deployment_id: i64,
+    pub environment: String,
+    pub service: String,
+    /// The release deployed; `None` for an undeploy.
+    pub version: Option<String>,
+    pub at: String,
+    /// False when a later event was already recorded: this one is history.
+    pub current: bool,
+    /// The version that ran before, where it changed.
+    pub replaced: Option<String>,
+    /// Open findings of what runs there now, by severity rank (critical first).
+    pub exposure: Vec<(String, i64)>,
+}
+
+impl Engine {
+    /// Records that a release went to an environment.
+    pub fn deploy(&mut self, input: &DeployInput<'_>) -> Result<DeployOutcome> {
+        self.check_name("environment", input.environment)?;
+        if let ReleaseRef::Digest(d) = input.release {
+            check_digest(d)?;
+        }
+        let now = self.clock.now();
+        let at = input.at.unwrap_or(now);
+        let mut tx = self.store.write()?;
+        let release = find_release(&mut tx, input.release)?;
+        let service_id = tx
+            .service(&release.service)?
+            .map(|s| s.id)
+            .ok_or_else(|| EngineError::Invalid("the release's service vanished".into()))?;
+        let environment_id = tx.upsert_environment(input.environment, now)?;
+        let appended = tx.append_deployment(
+            &DeploymentEvent {
+                environment_id,
+                service_id,
+                release_id: Some(release.id),
+                actor: input.actor,
+                source: input.source,
+                at,
+            },
+            now,
+        )?;
+        let replaced = version_of(&mut tx, appended.replaced)?;
+        let exposure = exposure(&mut tx, input.environment, &release.service)?;
+        tx.commit()?;
+        Ok(DeployOutcome {
+            deployment_id: appended.id,
+            environment: input.environment.to_owned(),
+            service: release.service,
+            version: Some(release.version),
+            at: vigil_store::time::format(at),
+            current: appended.current,
+            replaced,
+            exposure,
+        })
+    }
+
+    /// Records that `service` no longer runs in `environment`.
+    pub fn undeploy(
+        &mut self,
+        environment: &str,
+        service: &str,
+        actor: Option<&str>,
+        source: Option<&str>,
+        at: Option<OffsetDateTime>,
+    ) -> Result<DeployOutcome> {
+        let now = self.clock.now();
+        let at = at.unwrap_or(now);
+        let mut tx = self.store.write()?;
+        let env = tx
+            .environment(environment)?
+            .ok_or_else(|| EngineError::NotFound {
+                what: format!("no environment {environment:?}"),
+                hint: None,
+            })?;
+        let svc = tx.service(service)?.ok_or_else(|| EngineError::NotFound {
+            what: format!("no service {service:?}"),
+            hint: None,
+        })?;
+        if tx.running_release(env.id, svc.id)?.is_none() {
+            return Err(EngineError::NotFound {
+                what: format!("nothing of {service} runs in {environment}"),
+                hint: Some("`vigil status` lists what runs where".into()),
+            });
+        }
+        let appended = tx.append_deployment(
+            &DeploymentEvent {
+                environment_id: env.id,
+                service_id: svc.id,
+                release_id: None,
+                actor,
+                source,
+                at,
+            },
+            now,
+        )?;
+        let replaced = version_of(&mut tx, appended.replaced)?;
+        tx.commit()?;
+        Ok(DeployOutcome {
+            deployment_id: appended.id,
+            environment: environment.to_owned(),
+            service: service.to_owned(),
+            version: None,
+            at: vigil_store::time::format(at),
+            current: appended.current,
+            replaced,
+            exposure: Vec::new(),
+        })
+    }
+}
+
+fn version_of(tx: &mut Tx<'_>, release: Option<i64>) -> Result<Option<String>> {
+    Ok(match release {
+        Some(id) => tx.release_by_id(id)?.map(|r| r.version),
+        None => None,
+    })
+}
+
+/// Open findings of `service` in `environment`, counted by severity rank.
+fn exposure(tx: &mut Tx<'_>, environment: &str, service: &str) -> Result<Vec<(String, i64)>> {
+    let rows = tx.findings(&FindingFilter {
+        environment: Some(environment.to_owned()),
+        service: Some(service.to_owned()),
+        ..FindingFilter::default()
+    })?;
+    let mut counts = [0i64; 5];
+    for r in &rows {
+        counts[r.severity_rank.clamp(0, 4) as usize] += 1;
+    }
+    Ok((0..5)
+        .rev()
+        .filter(|&r| counts[r] > 0)
+        .map(|r| (crate::matching::rank_name(r as i64).to_owned(), counts[r]))
+        .collect())
+}
+
+/// The release `r` names, or an error that says what is known instead.
+pub(crate) fn find_release(tx: &mut Tx<'_>, r: ReleaseRef<'_>) -> Result<Release> {
+    match r {
+        ReleaseRef::Version { service, version } => {
+            if let Some(release) = tx.release(service, version)? {
+                return Ok(release);
+            }
+            let known: Vec<String> = tx
+                .releases(Some(service))?
+                .into_iter()
+                .rev()
+                .take(5)
+                .map(|r| r.version)
+                .collect();
+            let hint = if tx.service(service)?.is_none() {
+                "add it first with `vigil release add`".to_owned()
+            } else {
+                format!("its latest releases are {}", known.join(", "))
+            };
+            Err(EngineError::NotFound {
+                what: format!("no release {service} {version}"),
+                hint: Some(hint),
+            })
+        }
+        ReleaseRef::Digest(digest) => {
+            tx.release_by_digest(digest)?
+                .ok_or_else(|| EngineError::NotFound {
+                    what: format!("no release has the artifact digest {digest}"),
+                    hint: Some(
+                        "give the digest when adding the release: `vigil release add --digest`"
+                            .into(),
+                    ),
+                })
+        }
+    }
+}
