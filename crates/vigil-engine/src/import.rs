@@ -110,6 +110,16 @@ impl Engine {
             let pkgs: Vec<String> = advisory_pkgs(&advisory).into_iter().collect();
             let severity = advisory.severity.as_ref();
             let content = sha256(&input.json);
+            // Upstream ids (a distribution's record names the CVE it tracks there) find
+            // the record as aliases do, and carry KEV and EPSS to it.
+            let lookup: Vec<String> = input
+                .osv
+                .aliases
+                .iter()
+                .chain(&input.osv.upstream)
+                .filter(|a| a.as_str() != id)
+                .cloned()
+                .collect();
             tx.put_advisory(
                 &AdvisoryRecord {
                     id: &id,
@@ -123,7 +133,7 @@ impl Engine {
                     content_sha256: &content,
                     json: &input.json,
                     source: input.source.as_deref(),
-                    aliases: &input.osv.aliases,
+                    aliases: &lookup,
                     pkgs: &pkgs,
                 },
                 now,
