@@ -46,7 +46,7 @@ impl Default for SourceLimits {
 }
 
 /// One valid advisory as read from a source.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Record {
     /// The file path, `archive.zip!entry/name.json`, or a URL.
     pub source: String,
@@ -55,6 +55,17 @@ pub struct Record {
     pub json: Vec<u8>,
     /// The record parsed and validated.
     pub osv: Osv,
+}
+
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The bytes would drown the rest; the parsed record says what they hold.
+        f.debug_struct("Record")
+            .field("source", &self.source)
+            .field("json", &format_args!("<{} bytes>", self.json.len()))
+            .field("osv", &self.osv)
+            .finish()
+    }
 }
 
 impl Record {

@@ -2,3 +2,4 @@
 //! directories, zip archives (osv.dev's `all.zip`) and files into a match index.
 
 pub mod advisories;
+pub mod feed;
