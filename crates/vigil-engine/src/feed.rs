@@ -750,6 +750,10 @@ mod tests {
         check(csv, "2024-01-15T00:00:00Z", &["A", "B"], 0, 0);
         check(csv, "2024-03-01T00:00:00Z", &[], 1, 0);
         check(csv, "2023-01-01T00:00:00Z", &["A", "B", "C"], 0, 0);
+        // Nothing past the first older line is read, not even a broken line.
+        let csv = format!("{csv}garbage\n");
+        check(&csv, "2024-02-01T00:00:00Z", &["A"], 1, 0);
+        check(&csv, "2023-01-01T00:00:00Z", &["A", "B", "C"], 0, 1);
     }
 
     #[test]
