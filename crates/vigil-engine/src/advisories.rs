@@ -1,16 +1,19 @@
 //! Reading OSV advisories from a directory, a zip archive or a file, within limits.
 //!
-//! A record that does not parse or validate is listed in the [`LoadReport`] with where it
-//! came from and why, and skipped: one bad record never fails a batch. Problems with the
-//! source itself (a missing path, a corrupt archive, a limit reached) are errors. Zip entry
-//! names are only ever used as labels, never as file paths.
+//! [`read`] hands each valid record to a sink as a [`Record`] (its JSON bytes and the parsed
+//! advisory) and each record that does not parse or validate to a second callback as a
+//! [`Rejected`], with where it came from and why: one bad record never fails a batch.
+//! Problems with the source itself (a missing path, a corrupt archive, a limit reached, a
+//! sink that fails) are errors and stop the read. [`load`] is `read` into a match index;
+//! [`read_zip`] reads an archive from any seekable reader, such as a downloaded file or
+//! bytes in memory. Zip entry names are only ever used as labels, never as file paths.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
 use vigil_match::{Index, Inserted};
-use vigil_osv::Format;
+use vigil_osv::{Format, Osv};
 
 /// Bounds on what one source may cost.
 #[derive(Clone, Copy, Debug)]
@@ -42,15 +45,76 @@ impl Default for SourceLimits {
     }
 }
 
+/// One valid advisory as read from a source.
+#[derive(Clone, PartialEq)]
+pub struct Record {
+    /// The file path, `archive.zip!entry/name.json`, or a URL.
+    pub source: String,
+    /// The record as JSON: the bytes read for JSON input (an element of a JSON array as
+    /// written), the parsed record serialized for YAML input.
+    pub json: Vec<u8>,
+    /// The record parsed and validated.
+    pub osv: Osv,
+}
+
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The bytes would drown the rest; the parsed record says what they hold.
+        f.debug_struct("Record")
+            .field("source", &self.source)
+            .field("json", &format_args!("<{} bytes>", self.json.len()))
+            .field("osv", &self.osv)
+            .finish()
+    }
+}
+
+impl Record {
+    /// Parses and validates one record; the error says why it is rejected.
+    pub fn parse(source: String, format: Format, bytes: Vec<u8>) -> Result<Record, Rejected> {
+        let osv = match vigil_osv::Loader::default().load(&bytes, format) {
+            Ok(osv) => osv,
+            Err(e) => {
+                return Err(Rejected {
+                    source,
+                    reason: e.to_string(),
+                });
+            }
+        };
+        let json = match format {
+            Format::Json => bytes,
+            // The store keeps JSON whatever the input was.
+            Format::Yaml => match serde_json::to_vec(&osv) {
+                Ok(json) => json,
+                Err(e) => {
+                    return Err(Rejected {
+                        source,
+                        reason: format!("cannot be written as JSON: {e}"),
+                    });
+                }
+            },
+        };
+        Ok(Record { source, json, osv })
+    }
+}
+
 /// A record that was skipped, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rejected {
-    /// The file path, or `archive.zip!entry/name.json`.
+    /// The file path, `archive.zip!entry/name.json`, or a URL.
     pub source: String,
     pub reason: String,
 }
 
-/// What a load did.
+/// What a [`read`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReadReport {
+    /// Records read, valid and accepted by the sink.
+    pub records: usize,
+    /// Records handed to the rejected callback.
+    pub rejected: usize,
+}
+
+/// What a [`load`] did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LoadReport {
     /// Records read and valid.
@@ -63,6 +127,10 @@ pub struct LoadReport {
     pub unchanged: usize,
     pub rejected: Vec<Rejected>,
 }
+
+/// Why a sink could not take a record; [`read`] stops and returns it as
+/// [`SourceError::Sink`].
+pub type SinkError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Why a source could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -83,10 +151,23 @@ pub enum SourceError {
         limit: u64,
         setting: &'static str,
     },
+    /// The sink refused the record read from `path`.
+    #[error("{path}: the record could not be stored")]
+    Sink {
+        path: String,
+        #[source]
+        source: SinkError,
+    },
 }
 
 /// Called as work advances: `(done, total)`, in records or files.
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// Takes each valid record; an error stops the read.
+pub type Sink<'a> = &'a mut dyn FnMut(Record) -> Result<(), SinkError>;
+
+/// Takes each record that was skipped.
+pub type RejectedSink<'a> = &'a mut dyn FnMut(Rejected);
 
 /// Loads every advisory at `path` (a directory tree of `.json`/`.yaml` records, a zip
 /// archive, or one file holding a record or a JSON array of records) into `index`.
@@ -96,24 +177,114 @@ pub fn load(
     limits: &SourceLimits,
     progress: Progress<'_>,
 ) -> Result<LoadReport, SourceError> {
-    let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
     let mut report = LoadReport::default();
+    let mut rejected = Vec::new();
+    read(
+        path,
+        limits,
+        &mut |record| {
+            report.records += 1;
+            match index.insert(record.osv) {
+                Inserted::New => report.new += 1,
+                Inserted::Replaced => report.replaced += 1,
+                Inserted::Kept => report.unchanged += 1,
+            }
+            Ok(())
+        },
+        &mut |r| rejected.push(r),
+        progress,
+    )?;
+    report.rejected = rejected;
+    Ok(report)
+}
+
+/// Reads every advisory at `path` (a directory tree of `.json`/`.yaml` records, a zip
+/// archive, or one file holding a record or a JSON array of records), handing each valid
+/// record to `sink` and each invalid one to `rejected`, in a stable order.
+pub fn read(
+    path: &Path,
+    limits: &SourceLimits,
+    sink: Sink<'_>,
+    rejected: RejectedSink<'_>,
+    progress: Progress<'_>,
+) -> Result<ReadReport, SourceError> {
+    let meta = std::fs::metadata(path).map_err(|e| io(path, e))?;
+    let mut out = Output {
+        sink,
+        rejected,
+        report: ReadReport::default(),
+    };
     if meta.is_dir() {
-        load_dir(path, index, limits, progress, &mut report)?;
+        read_dir(path, limits, progress, &mut out)?;
     } else if is_zip(path)? {
-        load_zip(path, index, limits, progress, &mut report)?;
+        let file = File::open(path).map_err(|e| io(path, e))?;
+        read_zip_into(
+            &path.display().to_string(),
+            BufReader::new(file),
+            limits,
+            progress,
+            &mut out,
+        )?;
     } else {
         let bytes = read_bounded(path, limits)?;
-        load_file_bytes(
+        read_file_bytes(
             &path.display().to_string(),
             format_of(path),
-            &bytes,
-            index,
-            &mut report,
-        );
+            bytes,
+            &mut out,
+        )?;
         progress(1, 1);
     }
-    Ok(report)
+    Ok(out.report)
+}
+
+/// Reads every `.json`/`.yaml` entry of a zip archive, as [`read`] does for a zip file.
+/// `label` names the archive in records' sources (`label!entry.json`) and in errors.
+pub fn read_zip<R: Read + Seek>(
+    label: &str,
+    archive: R,
+    limits: &SourceLimits,
+    sink: Sink<'_>,
+    rejected: RejectedSink<'_>,
+    progress: Progress<'_>,
+) -> Result<ReadReport, SourceError> {
+    let mut out = Output {
+        sink,
+        rejected,
+        report: ReadReport::default(),
+    };
+    read_zip_into(label, archive, limits, progress, &mut out)?;
+    Ok(out.report)
+}
+
+/// Where records go, and the count of what went there.
+struct Output<'a> {
+    sink: Sink<'a>,
+    rejected: RejectedSink<'a>,
+    report: ReadReport,
+}
+
+impl Output<'_> {
+    fn reject(&mut self, source: String, reason: String) {
+        self.report.rejected += 1;
+        (self.rejected)(Rejected { source, reason });
+    }
+
+    /// Parses and validates one record and hands it on, or lists why not.
+    fn add(&mut self, source: String, format: Format, bytes: Vec<u8>) -> Result<(), SourceError> {
+        match Record::parse(source, format, bytes) {
+            Ok(record) => {
+                let path = record.source.clone();
+                (self.sink)(record).map_err(|source| SourceError::Sink { path, source })?;
+                self.report.records += 1;
+            }
+            Err(rejected) => {
+                self.report.rejected += 1;
+                (self.rejected)(rejected);
+            }
+        }
+        Ok(())
+    }
 }
 
 fn io(path: &Path, source: std::io::Error) -> SourceError {
@@ -161,62 +332,40 @@ fn read_bounded(path: &Path, limits: &SourceLimits) -> Result<Vec<u8>, SourceErr
 }
 
 /// A file given directly: one record, or a JSON array of them.
-fn load_file_bytes(
+fn read_file_bytes(
     label: &str,
     format: Option<Format>,
-    bytes: &[u8],
-    index: &mut Index,
-    report: &mut LoadReport,
-) {
+    bytes: Vec<u8>,
+    out: &mut Output<'_>,
+) -> Result<(), SourceError> {
     let looks_like_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
     if format != Some(Format::Yaml) && looks_like_array {
-        match serde_json::from_slice::<Vec<serde_json::Value>>(bytes) {
+        // Raw values keep each element's bytes as written, for the record's `json`.
+        match serde_json::from_slice::<Vec<&serde_json::value::RawValue>>(&bytes) {
             Ok(records) => {
                 for (i, record) in records.iter().enumerate() {
-                    let bytes = record.to_string().into_bytes();
-                    add(
-                        &format!("{label}[{i}]"),
+                    out.add(
+                        format!("{label}[{i}]"),
                         Format::Json,
-                        &bytes,
-                        index,
-                        report,
-                    );
+                        record.get().as_bytes().to_vec(),
+                    )?;
                 }
             }
-            Err(e) => report.rejected.push(Rejected {
-                source: label.to_owned(),
-                reason: format!("not a JSON array of OSV records: {e}"),
-            }),
+            Err(e) => out.reject(
+                label.to_owned(),
+                format!("not a JSON array of OSV records: {e}"),
+            ),
         }
-        return;
+        return Ok(());
     }
-    add(label, format.unwrap_or(Format::Json), bytes, index, report);
+    out.add(label.to_owned(), format.unwrap_or(Format::Json), bytes)
 }
 
-/// Parses, validates and inserts one record, or lists why not.
-fn add(label: &str, format: Format, bytes: &[u8], index: &mut Index, report: &mut LoadReport) {
-    match vigil_osv::Loader::default().load(bytes, format) {
-        Ok(osv) => {
-            report.records += 1;
-            match index.insert(osv) {
-                Inserted::New => report.new += 1,
-                Inserted::Replaced => report.replaced += 1,
-                Inserted::Kept => report.unchanged += 1,
-            }
-        }
-        Err(e) => report.rejected.push(Rejected {
-            source: label.to_owned(),
-            reason: e.to_string(),
-        }),
-    }
-}
-
-fn load_dir(
+fn read_dir(
     root: &Path,
-    index: &mut Index,
     limits: &SourceLimits,
     progress: Progress<'_>,
-    report: &mut LoadReport,
+    out: &mut Output<'_>,
 ) -> Result<(), SourceError> {
     let mut files: Vec<(PathBuf, Format)> = Vec::new();
     let mut stack = vec![root.to_path_buf()];
@@ -248,42 +397,45 @@ fn load_dir(
     let total = files.len() as u64;
     for (done, (path, format)) in files.iter().enumerate() {
         let label = path.display().to_string();
-        let size = std::fs::metadata(path).map_err(|e| io(path, e))?.len();
-        if size > limits.max_record_bytes {
-            report.rejected.push(Rejected {
-                source: label,
-                reason: format!(
+        let file = File::open(path).map_err(|e| io(path, e))?;
+        // Bounded by the limit whatever the size was when the directory was listed.
+        let mut bytes = Vec::new();
+        file.take(limits.max_record_bytes + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io(path, e))?;
+        if bytes.len() as u64 > limits.max_record_bytes {
+            let size = std::fs::metadata(path).map_err(|e| io(path, e))?.len();
+            out.reject(
+                label,
+                format!(
                     "record is {size} bytes; the limit is {} (max_record_bytes)",
                     limits.max_record_bytes
                 ),
-            });
+            );
         } else {
-            let bytes = std::fs::read(path).map_err(|e| io(path, e))?;
-            add(&label, *format, &bytes, index, report);
+            out.add(label, *format, bytes)?;
         }
         progress(done as u64 + 1, total);
     }
     Ok(())
 }
 
-fn load_zip(
-    path: &Path,
-    index: &mut Index,
+fn read_zip_into<R: Read + Seek>(
+    label: &str,
+    reader: R,
     limits: &SourceLimits,
     progress: Progress<'_>,
-    report: &mut LoadReport,
+    out: &mut Output<'_>,
 ) -> Result<(), SourceError> {
-    let label = path.display().to_string();
-    let zip_error = |e: zip::result::ZipError| SourceError::Zip {
-        path: label.clone(),
+    let zip_error = |path: &str, e: &dyn std::fmt::Display| SourceError::Zip {
+        path: path.to_owned(),
         reason: e.to_string(),
     };
-    let file = File::open(path).map_err(|e| io(path, e))?;
-    let mut archive = zip::ZipArchive::new(BufReader::new(file)).map_err(zip_error)?;
+    let mut archive = zip::ZipArchive::new(reader).map_err(|e| zip_error(label, &e))?;
     let total = archive.len();
     if total > limits.max_zip_entries {
         return Err(SourceError::Limit {
-            path: label,
+            path: label.to_owned(),
             what: format!("the archive's {total} entries"),
             limit: limits.max_zip_entries as u64,
             setting: "max_zip_entries",
@@ -291,7 +443,7 @@ fn load_zip(
     }
     let mut decompressed = 0u64;
     for i in 0..total {
-        let mut entry = archive.by_index(i).map_err(zip_error)?;
+        let mut entry = archive.by_index(i).map_err(|e| zip_error(label, &e))?;
         // A name that is not UTF-8 is shown lossily; it is only ever a label.
         let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
         let source = format!("{label}!{name}");
@@ -306,49 +458,55 @@ fn load_zip(
         let declared = entry.size();
         let compressed = entry.compressed_size().max(1);
         if declared > limits.max_record_bytes {
-            report.rejected.push(Rejected {
+            out.reject(
                 source,
-                reason: format!(
+                format!(
                     "entry is {declared} bytes decompressed; the limit is {} (max_record_bytes)",
                     limits.max_record_bytes
                 ),
-            });
+            );
             progress(i as u64 + 1, total as u64);
             continue;
         }
+        let ratio_limit = |ratio: u64, source: String| SourceError::Limit {
+            path: source,
+            what: format!("the compression ratio {ratio}:1"),
+            limit: limits.max_compression_ratio,
+            setting: "max_compression_ratio",
+        };
         if declared / compressed > limits.max_compression_ratio {
-            return Err(SourceError::Limit {
-                path: source,
-                what: format!("the compression ratio {}:1", declared / compressed),
-                limit: limits.max_compression_ratio,
-                setting: "max_compression_ratio",
-            });
+            return Err(ratio_limit(declared / compressed, source));
         }
         // The header's size is the archive's claim; the read is bounded whatever it says.
         let mut bytes = Vec::with_capacity(declared as usize);
         (&mut entry)
             .take(limits.max_record_bytes + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| io(path, e))?;
-        decompressed += bytes.len() as u64;
+            .map_err(|e| zip_error(&source, &e))?;
+        let actual = bytes.len() as u64;
+        decompressed += actual;
         if decompressed > limits.max_total_bytes {
             return Err(SourceError::Limit {
-                path: label,
+                path: label.to_owned(),
                 what: "the decompressed size".to_owned(),
                 limit: limits.max_total_bytes,
                 setting: "max_total_bytes",
             });
         }
-        if bytes.len() as u64 > limits.max_record_bytes {
-            report.rejected.push(Rejected {
+        // A header that understates the size does not get past the ratio either.
+        if actual / compressed > limits.max_compression_ratio {
+            return Err(ratio_limit(actual / compressed, source));
+        }
+        if actual > limits.max_record_bytes {
+            out.reject(
                 source,
-                reason: format!(
+                format!(
                     "entry decompresses past its declared size and the limit of {} bytes (max_record_bytes)",
                     limits.max_record_bytes
                 ),
-            });
+            );
         } else {
-            add(&source, format, &bytes, index, report);
+            out.add(source, format, bytes)?;
         }
         progress(i as u64 + 1, total as u64);
     }
@@ -501,6 +659,136 @@ mod tests {
         };
         let err = run(&file, &limits).unwrap_err();
         assert!(err.to_string().contains("max_file_bytes"), "{err}");
+    }
+
+    /// Reads `path` and returns the records and rejections handed on.
+    fn read_all(path: &Path) -> (Vec<Record>, Vec<Rejected>) {
+        let (mut records, mut rejected) = (Vec::new(), Vec::new());
+        let report = read(
+            path,
+            &SourceLimits::default(),
+            &mut |r| {
+                records.push(r);
+                Ok(())
+            },
+            &mut |r| rejected.push(r),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(
+            (report.records, report.rejected),
+            (records.len(), rejected.len())
+        );
+        (records, rejected)
+    }
+
+    #[test]
+    fn records_carry_their_json_as_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = record("GHSA-1111-2222-3333", "2024-01-01T00:00:00Z");
+        std::fs::write(dir.path().join("a.json"), &json).unwrap();
+        std::fs::write(
+            dir.path().join("b.yaml"),
+            "id: PYSEC-2024-1\nmodified: 2024-01-02T00:00:00Z\n",
+        )
+        .unwrap();
+        let (records, rejected) = read_all(dir.path());
+        assert!(rejected.is_empty(), "{rejected:?}");
+        assert_eq!(records[0].json, json.as_bytes());
+        assert_eq!(records[0].osv.id.as_str(), "GHSA-1111-2222-3333");
+        // YAML is kept as the JSON of the parsed record.
+        let yaml_json: serde_json::Value = serde_json::from_slice(&records[1].json).unwrap();
+        assert_eq!(
+            yaml_json,
+            serde_json::json!({"id": "PYSEC-2024-1", "modified": "2024-01-02T00:00:00Z"})
+        );
+        assert!(records[1].source.ends_with("b.yaml"));
+    }
+
+    #[test]
+    fn array_elements_keep_their_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let one = record("GHSA-1111-2222-3333", "2024-01-01T00:00:00Z");
+        let file = dir.path().join("many.json");
+        std::fs::write(&file, format!("[ {one} ,\n{{\"id\": 7}}]")).unwrap();
+        let (records, rejected) = read_all(&file);
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].json, one.as_bytes());
+        assert!(records[0].source.ends_with("many.json[0]"));
+        assert!(rejected[0].source.ends_with("many.json[1]"), "{rejected:?}");
+    }
+
+    #[test]
+    fn a_failing_sink_stops_the_read() {
+        let zip = zip_of(&[
+            (
+                "a.json",
+                record("GHSA-1111-2222-3333", "2024-01-01T00:00:00Z").as_bytes(),
+            ),
+            (
+                "b.json",
+                record("GHSA-4444-5555-6666", "2024-01-01T00:00:00Z").as_bytes(),
+            ),
+        ]);
+        let mut calls = 0;
+        let err = read(
+            zip.path(),
+            &SourceLimits::default(),
+            &mut |_| {
+                calls += 1;
+                Err("disk full".into())
+            },
+            &mut |_| {},
+            &mut |_, _| {},
+        )
+        .unwrap_err();
+        assert_eq!(calls, 1);
+        assert!(
+            err.to_string()
+                .ends_with("!a.json: the record could not be stored"),
+            "{err}"
+        );
+        let cause = std::error::Error::source(&err).map(ToString::to_string);
+        assert_eq!(cause.as_deref(), Some("disk full"));
+    }
+
+    #[test]
+    fn zip_reads_from_memory() {
+        let zip = zip_of(&[(
+            "x/a.json",
+            record("GHSA-1111-2222-3333", "2024-01-01T00:00:00Z").as_bytes(),
+        )]);
+        let bytes = std::fs::read(zip.path()).unwrap();
+        let mut records = Vec::new();
+        let report = read_zip(
+            "mem.zip",
+            std::io::Cursor::new(&bytes),
+            &SourceLimits::default(),
+            &mut |r| {
+                records.push(r);
+                Ok(())
+            },
+            &mut |r| panic!("{r:?}"),
+            &mut |_, _| {},
+        )
+        .unwrap();
+        assert_eq!(report.records, 1);
+        assert_eq!(records[0].source, "mem.zip!x/a.json");
+        let truncated = &bytes[..bytes.len() / 2];
+        let err = read_zip(
+            "mem.zip",
+            std::io::Cursor::new(truncated),
+            &SourceLimits::default(),
+            &mut |_| Ok(()),
+            &mut |_| {},
+            &mut |_, _| {},
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("mem.zip: not a readable zip archive"),
+            "{err}"
+        );
     }
 
     #[test]

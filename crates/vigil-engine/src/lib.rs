@@ -8,6 +8,7 @@ mod clock;
 mod deploy;
 mod engine;
 mod error;
+pub mod feed;
 mod import;
 pub mod matching;
 mod query;
