@@ -98,7 +98,7 @@ impl Record {
 }
 
 /// A record that was skipped, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Rejected {
     /// The file path, `archive.zip!entry/name.json`, or a URL.
     pub source: String,

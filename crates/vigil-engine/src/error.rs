@@ -14,6 +14,8 @@ pub enum EngineError {
     Source(#[from] crate::advisories::SourceError),
     #[error("{0}")]
     Intel(#[from] vigil_intel::Error),
+    #[error(transparent)]
+    Feed(#[from] crate::feed::FeedError),
     /// Something the caller named does not exist.
     #[error("{what}{}", hint.as_deref().map(|h| format!("; {h}")).unwrap_or_default())]
     NotFound { what: String, hint: Option<String> },

@@ -9,6 +9,7 @@ use vigil_match::{Advisory, Index};
 use vigil_osv::Osv;
 use vigil_store::{AdvisoryRecord, FindingKey, KevEntry};
 
+use crate::advisories::{Record, Rejected, SinkError};
 use crate::engine::{Engine, sha256};
 use crate::error::{EngineError, Result};
 use crate::matching::{self, advisory_pkgs, rank};
@@ -262,4 +263,126 @@ fn exposures(tx: &mut vigil_store::Tx<'_>, new: &[FindingKey]) -> Result<Vec<Exp
     });
     out.dedup();
     Ok(out)
+}
+
+/// What importing advisories from a path or a feed did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ImportReport {
+    #[serde(flatten)]
+    pub outcome: BatchOutcome,
+    /// Records read and valid.
+    pub records: usize,
+    /// Records skipped, with where they came from and why.
+    pub rejected: Vec<Rejected>,
+}
+
+impl From<Record> for AdvisoryInput {
+    fn from(r: Record) -> Self {
+        AdvisoryInput {
+            osv: r.osv,
+            json: r.json,
+            source: Some(r.source),
+        }
+    }
+}
+
+impl Engine {
+    /// Imports every advisory at `path` (a directory tree, a zip such as osv.dev's
+    /// `all.zip`, or a file), a batch per transaction. Invalid records are listed and
+    /// skipped; a batch already committed stays if a later one fails, and importing
+    /// again resumes, since stored records are skipped.
+    pub fn import_path(
+        &mut self,
+        path: &std::path::Path,
+        progress: crate::advisories::Progress<'_>,
+    ) -> Result<ImportReport> {
+        let limits = self.limits.source;
+        let batch_size = self.limits.advisory_batch.max(1);
+        let mut report = ImportReport::default();
+        let mut batch: Vec<AdvisoryInput> = Vec::with_capacity(batch_size);
+        let mut rejected = Vec::new();
+        let read = crate::advisories::read(
+            path,
+            &limits,
+            &mut |record| {
+                batch.push(record.into());
+                if batch.len() >= batch_size {
+                    let out = self.import_advisories(std::mem::take(&mut batch))?;
+                    report.outcome.add(out);
+                }
+                Ok(())
+            },
+            &mut |r| rejected.push(r),
+            progress,
+        )?;
+        if !batch.is_empty() {
+            let out = self.import_advisories(batch)?;
+            report.outcome.add(out);
+        }
+        report.records = read.records;
+        report.rejected = rejected;
+        Ok(report)
+    }
+
+    /// Syncs OSV advisories from the feed `config` names into the store, resuming from
+    /// each ecosystem's cursor.
+    pub fn sync_feed(
+        &mut self,
+        config: &crate::feed::FeedConfig,
+        progress: &mut dyn FnMut(crate::feed::FeedProgress<'_>),
+    ) -> Result<(crate::feed::SyncReport, ImportReport)> {
+        let mut sink = StoreSink {
+            engine: self,
+            base: config.base.trim_end_matches('/').to_owned(),
+            report: ImportReport::default(),
+        };
+        let sync = crate::feed::sync(config, &mut sink, progress)?;
+        Ok((sync, sink.report))
+    }
+}
+
+/// Feed records into the store, cursors beside them.
+struct StoreSink<'e> {
+    engine: &'e mut Engine,
+    base: String,
+    report: ImportReport,
+}
+
+impl crate::feed::FeedSink for StoreSink<'_> {
+    fn cursor(&mut self, ecosystem: &str) -> Result<Option<time::OffsetDateTime>, SinkError> {
+        let text = self
+            .engine
+            .store
+            .read()?
+            .feed_cursor(&self.base, ecosystem)?;
+        Ok(match text {
+            Some(t) => Some(vigil_store::time::parse(&t)?),
+            None => None,
+        })
+    }
+
+    fn records(&mut self, _ecosystem: &str, batch: Vec<Record>) -> Result<(), SinkError> {
+        self.report.records += batch.len();
+        let out = self
+            .engine
+            .import_advisories(batch.into_iter().map(AdvisoryInput::from).collect())?;
+        self.report.outcome.add(out);
+        Ok(())
+    }
+
+    fn rejected(&mut self, _ecosystem: &str, rejected: Rejected) {
+        self.report.rejected.push(rejected);
+    }
+
+    fn set_cursor(
+        &mut self,
+        ecosystem: &str,
+        cursor: time::OffsetDateTime,
+    ) -> Result<(), SinkError> {
+        let now = self.engine.clock.now();
+        let mut tx = self.engine.store.write()?;
+        tx.set_feed_cursor(&self.base, ecosystem, cursor, now)?;
+        tx.commit()?;
+        Ok(())
+    }
 }

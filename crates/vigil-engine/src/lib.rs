@@ -18,7 +18,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use deploy::{DeployInput, DeployOutcome, ReleaseRef};
 pub use engine::{Engine, Limits, check_digest, sha256};
 pub use error::{EngineError, Result};
-pub use import::{AdvisoryInput, BatchOutcome, Exposure, RematchOutcome};
+pub use import::{AdvisoryInput, BatchOutcome, Exposure, ImportReport, RematchOutcome};
 pub use query::{
     AdvisoryInfo, AffectedReport, EnvironmentExposure, Exploitation, FindingQuery, FindingRow,
     Status,
