@@ -11,21 +11,309 @@ use crate::output::Format;
 #[derive(Debug, Parser)]
 #[command(name = "vigil", version, about, max_term_width = 100)]
 pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
 
+/// Where the evidence store is.
+#[derive(Clone, Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// The directory of the embedded SQLite store (created if missing).
+    #[arg(
+        long,
+        global = true,
+        env = "VIGIL_DATA_DIR",
+        default_value = "vigil-data"
+    )]
+    pub(crate) data_dir: PathBuf,
+    /// A PostgreSQL URL (postgres://user@host/db) to use instead of the embedded store.
+    #[arg(
+        long,
+        global = true,
+        env = "VIGIL_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub(crate) database_url: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Compare and sort versions exactly as each package ecosystem does.
+    /// Build a store from bundled demo data, show the exposure, and say what to try next.
+    Demo(DemoArgs),
+    /// Create the store (or bring its schema up to date) and say where it is.
+    Init(FormatArgs),
+    /// Releases: a built version of a service with its SBOM.
     #[command(subcommand)]
-    Version(VersionCommand),
+    Release(ReleaseCommand),
+    /// Record that a release went to an environment.
+    ///
+    /// Example: vigil deploy --env production --service checkout --version 2.4.0
+    Deploy(DeployArgs),
+    /// Record that a service no longer runs in an environment.
+    Undeploy(UndeployArgs),
+    /// OSV advisories in the store.
+    #[command(subcommand)]
+    Advisories(AdvisoriesCommand),
+    /// Sync OSV advisories from osv.dev's bucket (or a mirror with the same layout).
+    #[command(subcommand)]
+    Feed(FeedCommand),
+    /// CISA's Known Exploited Vulnerabilities catalog.
+    #[command(subcommand)]
+    Kev(IntelCommand),
+    /// FIRST's EPSS exploitation scores.
+    #[command(subcommand)]
+    Epss(IntelCommand),
+    /// Who is affected by an advisory: every environment, service and release, now.
+    ///
+    /// Example: vigil affected CVE-2021-44228
+    Affected(AffectedArgs),
+    /// Open findings of what runs now, filtered.
+    Findings(FindingsArgs),
+    /// A summary of the portfolio: what runs where, and its exposure.
+    Status(StatusArgs),
+    /// Match every release against every advisory again, with this matcher.
+    Rematch(QuietArgs),
+    /// Applications: named sets of services that make one product.
+    #[command(subcommand)]
+    App(AppCommand),
     /// Scan an SBOM against OSV advisories, with no store.
     ///
     /// Example: vigil scan bom.json --advisories all.zip --fail-on high
     Scan(ScanArgs),
-    /// Show what Vigil does, on bundled real-world data.
-    Demo(DemoArgs),
+    /// Compare and sort versions exactly as each package ecosystem does.
+    #[command(subcommand)]
+    Version(VersionCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FormatArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct QuietArgs {
+    /// No progress on standard error.
+    #[arg(long, short)]
+    pub(crate) quiet: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReleaseCommand {
+    /// Add a release: its SBOM is stored and matched against every advisory.
+    ///
+    /// Example: vigil release add --service checkout --version 2.4.0 --sbom bom.json
+    Add(ReleaseAddArgs),
+    /// List releases, newest last.
+    List(ReleaseListArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReleaseAddArgs {
+    #[arg(long)]
+    pub(crate) service: String,
+    #[arg(long)]
+    pub(crate) version: String,
+    /// The SBOM: CycloneDX (JSON or XML) or SPDX (JSON, tag-value, 3.0 JSON-LD).
+    #[arg(long)]
+    pub(crate) sbom: PathBuf,
+    /// An artifact digest of the release (sha256:...); repeat for several.
+    #[arg(long)]
+    pub(crate) digest: Vec<String>,
+    /// The source commit.
+    #[arg(long)]
+    pub(crate) commit: Option<String>,
+    /// The source repository URL.
+    #[arg(long)]
+    pub(crate) repo: Option<String>,
+    /// What built it (a CI system or builder id).
+    #[arg(long)]
+    pub(crate) builder: Option<String>,
+    /// When it was built (RFC 3339).
+    #[arg(long)]
+    pub(crate) built_at: Option<String>,
+    /// The team that owns the service.
+    #[arg(long)]
+    pub(crate) owner: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReleaseListArgs {
+    #[arg(long)]
+    pub(crate) service: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("release").required(true).args(["version", "digest"]))]
+pub(crate) struct DeployArgs {
+    #[arg(long)]
+    pub(crate) env: String,
+    #[arg(long, requires = "version")]
+    pub(crate) service: Option<String>,
+    #[arg(long, requires = "service")]
+    pub(crate) version: Option<String>,
+    /// The release's artifact digest (sha256:...), instead of service and version.
+    #[arg(long, conflicts_with_all = ["service", "version"])]
+    pub(crate) digest: Option<String>,
+    /// Who deployed it.
+    #[arg(long)]
+    pub(crate) actor: Option<String>,
+    /// When it happened (RFC 3339); now when not given.
+    #[arg(long)]
+    pub(crate) at: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UndeployArgs {
+    #[arg(long)]
+    pub(crate) env: String,
+    #[arg(long)]
+    pub(crate) service: String,
+    #[arg(long)]
+    pub(crate) actor: Option<String>,
+    /// When it happened (RFC 3339); now when not given.
+    #[arg(long)]
+    pub(crate) at: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AdvisoriesCommand {
+    /// Import OSV advisories from a directory, a zip (osv.dev's all.zip) or a file.
+    ///
+    /// Example: vigil advisories import all.zip
+    Import(AdvisoriesImportArgs),
+    /// Show one advisory, by its id or any alias.
+    Show(AdvisoryShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AdvisoriesImportArgs {
+    /// Directories, zip archives or files; several may be given.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AdvisoryShowArgs {
+    pub(crate) id: String,
+    /// Print the stored OSV JSON record itself.
+    #[arg(long)]
+    pub(crate) raw: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum FeedCommand {
+    /// Fetch what changed since the last sync (everything, the first time).
+    ///
+    /// Example: vigil feed sync --ecosystem npm --ecosystem PyPI
+    Sync(FeedSyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FeedSyncArgs {
+    /// The bucket's base URL.
+    #[arg(long, default_value = vigil_engine::feed::DEFAULT_BASE)]
+    pub(crate) base: String,
+    /// An ecosystem to sync (repeat for several); all that the feed lists when none.
+    #[arg(long)]
+    pub(crate) ecosystem: Vec<String>,
+    #[command(flatten)]
+    pub(crate) quiet: QuietArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum IntelCommand {
+    /// Replace the stored data with a file or a URL's.
+    Import(IntelImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IntelImportArgs {
+    /// A file, or an http(s) URL.
+    pub(crate) source: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AffectedArgs {
+    /// An OSV id, or an alias such as a CVE or GHSA id.
+    pub(crate) id: String,
+    /// Include releases that run nowhere now.
+    #[arg(long)]
+    pub(crate) all_releases: bool,
+    /// Only services of this application.
+    #[arg(long)]
+    pub(crate) app: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FindingsArgs {
+    #[arg(long)]
+    pub(crate) env: Option<String>,
+    #[arg(long)]
+    pub(crate) service: Option<String>,
+    /// Only services of this application.
+    #[arg(long)]
+    pub(crate) app: Option<String>,
+    /// Only findings at or above this severity.
+    #[arg(long, value_enum)]
+    pub(crate) min_severity: Option<GateSeverity>,
+    /// Only advisories in CISA's Known Exploited Vulnerabilities catalog.
+    #[arg(long)]
+    pub(crate) kev: bool,
+    /// Include releases that run nowhere now.
+    #[arg(long)]
+    pub(crate) all_releases: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// Only services of this application.
+    #[arg(long)]
+    pub(crate) app: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AppCommand {
+    /// Create an application or add services to it.
+    ///
+    /// Example: vigil app add storefront --service checkout --service catalog
+    Add(AppAddArgs),
+    /// List applications and their services.
+    List(FormatArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AppAddArgs {
+    pub(crate) name: String,
+    /// A service of the application (repeat for several); it must exist.
+    #[arg(long, required = true)]
+    pub(crate) service: Vec<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -89,6 +377,8 @@ pub(crate) enum VersionCommand {
     ///
     /// Example: printf '1.0\n1.0rc1\n1.0.post1\n' | vigil version sort PyPI
     Sort(SortArgs),
+    /// Sort real release histories and show the traps of each ecosystem's rules.
+    Demo(FormatArgs),
 }
 
 #[derive(Debug, Args)]
@@ -124,6 +414,9 @@ pub(crate) struct SortArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
+    /// Where to build the demo store; replaced if it holds an earlier demo.
+    #[arg(long, default_value = "vigil-demo")]
+    pub(crate) dir: PathBuf,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: Format,
 }

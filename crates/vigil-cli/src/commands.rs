@@ -1,19 +1,46 @@
 //! Command implementations, one module per command group.
 
 mod demo;
+mod evidence;
+mod intel;
+mod report;
 mod scan;
+mod store;
 mod version;
+mod version_demo;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, VersionCommand};
+use crate::cli::{
+    AdvisoriesCommand, AppCommand, Cli, Command, FeedCommand, IntelCommand, ReleaseCommand,
+    VersionCommand,
+};
 
-/// Runs the parsed command. `Err` means a usage or input error (exit code 2).
+/// Runs the parsed command. `Err` is reported by `main` with an exit code that says
+/// whose fault it was.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let s = &cli.store;
     match cli.command {
+        Command::Demo(args) => demo::run(&args),
+        Command::Init(args) => evidence::init(s, &args),
+        Command::Release(ReleaseCommand::Add(args)) => evidence::release_add(s, &args),
+        Command::Release(ReleaseCommand::List(args)) => evidence::release_list(s, &args),
+        Command::Deploy(args) => evidence::deploy(s, &args),
+        Command::Undeploy(args) => evidence::undeploy(s, &args),
+        Command::App(AppCommand::Add(args)) => evidence::app_add(s, &args),
+        Command::App(AppCommand::List(args)) => evidence::app_list(s, &args),
+        Command::Advisories(AdvisoriesCommand::Import(args)) => intel::import(s, &args),
+        Command::Advisories(AdvisoriesCommand::Show(args)) => intel::show(s, &args),
+        Command::Feed(FeedCommand::Sync(args)) => intel::feed_sync(s, &args),
+        Command::Kev(IntelCommand::Import(args)) => intel::kev(s, &args),
+        Command::Epss(IntelCommand::Import(args)) => intel::epss(s, &args),
+        Command::Rematch(args) => intel::rematch(s, &args),
+        Command::Affected(args) => report::affected(s, &args),
+        Command::Findings(args) => report::findings(s, &args),
+        Command::Status(args) => report::status(s, &args),
+        Command::Scan(args) => scan::run(&args),
         Command::Version(VersionCommand::Cmp(args)) => version::cmp(&args),
         Command::Version(VersionCommand::Sort(args)) => version::sort(&args),
-        Command::Scan(args) => scan::run(&args),
-        Command::Demo(args) => demo::run(&args),
+        Command::Version(VersionCommand::Demo(args)) => version_demo::run(&args),
     }
 }

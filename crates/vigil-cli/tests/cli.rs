@@ -151,11 +151,11 @@ fn sort_refuses_more_than_max_lines() {
 }
 
 #[test]
-fn demo_runs() {
-    let (code, out, err) = vigil(&["demo"], "");
+fn version_demo_runs() {
+    let (code, out, err) = vigil(&["version", "demo"], "");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("3.0.9-1 < 3.0.11-1~deb12u1"), "{out}");
-    let (code, out, _) = vigil(&["demo", "--format", "json"], "");
+    let (code, out, _) = vigil(&["version", "demo", "--format", "json"], "");
     assert_eq!(code, 0);
     let json: serde_json::Value = serde_json::from_str(&out).expect("demo JSON parses");
     assert_eq!(json["histories"].as_array().map(Vec::len), Some(9));

@@ -30,7 +30,11 @@ pub enum EngineError {
 impl EngineError {
     /// Whether the caller's input is at fault (exit code 2 in the CLI), not the system.
     pub fn is_input(&self) -> bool {
-        !matches!(self, EngineError::Store(e) if !matches!(e, StoreError::Conflict(_)))
+        match self {
+            EngineError::Store(e) => matches!(e, StoreError::Conflict(_)),
+            EngineError::Feed(_) => false,
+            _ => true,
+        }
     }
 }
 

@@ -727,6 +727,25 @@ fn parse_line(modified: &[u8], id: &[u8]) -> Result<(OffsetDateTime, String), St
     Ok((time, id.to_owned()))
 }
 
+/// Downloads one document (a KEV catalog, an EPSS file) within `max_bytes`, with the
+/// feed's timeouts.
+///
+/// # Errors
+/// As a feed download: transport errors, a status other than 200 (a 404 included), or
+/// a body over the limit, each naming the URL.
+pub fn fetch(url: &str, max_bytes: u64, timeout: Duration) -> Result<Vec<u8>, FeedError> {
+    let mut config = FeedConfig::new(std::env::temp_dir());
+    config.timeout = timeout;
+    let client = http::Client::new(&config);
+    match client.get(url, max_bytes, "max_download_bytes")? {
+        Some(body) => body.bytes(),
+        None => Err(FeedError::Http {
+            url: url.to_owned(),
+            status: 404,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! exploit intelligence, incremental matching, and the questions asked of it.
 
 pub mod advisories;
+mod catalog;
 mod clock;
 mod deploy;
 mod engine;

@@ -42,7 +42,7 @@ pub fn rank_name(rank: i64) -> &'static str {
         3 => "high",
         2 => "medium",
         1 => "low",
-        _ => "none",
+        _ => "unrated",
     }
 }
 

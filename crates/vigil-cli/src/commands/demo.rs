@@ -1,183 +1,277 @@
-//! `vigil demo`: the version tools on bundled real-world version histories.
+//! `vigil demo`: builds an evidence store from the bundled demo data (five services of
+//! one company with SBOMs made by syft, trivy and cdxgen, two environments, three months
+//! of deployments, twelve real advisories, KEV and EPSS), replaying it in time order,
+//! then shows the exposure and what to try next. The data and its expected answers are
+//! in `demo/` at the repository root.
 
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use serde::Serialize;
+use include_dir::{Dir, include_dir};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use vigil_engine::{
+    AdvisoryInput, AffectedReport, DeployInput, Engine, FindingQuery, FindingRow, FixedClock,
+    ReleaseInput, ReleaseRef, Status,
+};
+use vigil_store::{Location, Store};
 
-use super::version::{scheme_of, symbol};
 use crate::cli::DemoArgs;
 use crate::output::{Format, print, print_json};
 
-/// Real version histories and known traps, written for this project.
-const DATA: &str = include_str!("../../demo/versions.txt");
+static SBOMS: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../demo/sboms");
+static ADVISORIES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../demo/advisories");
+const DEPLOYMENTS: &str = include_str!("../../../../demo/deployments.json");
+const KEV: &[u8] = include_bytes!("../../../../demo/kev.json");
+const EPSS: &[u8] = include_bytes!("../../../../demo/epss.csv");
 
-#[derive(Serialize)]
-struct History {
-    ecosystem: String,
-    package: String,
-    sorted: Vec<String>,
+/// Marks a directory as a demo store, so that a later run may replace it.
+const MARKER: &str = ".vigil-demo";
+
+#[derive(Deserialize)]
+struct Data {
+    services: Vec<ServiceData>,
+    applications: Vec<ApplicationData>,
+    events: Vec<Event>,
+}
+
+#[derive(Deserialize)]
+struct ServiceData {
+    name: String,
+    owner: String,
+    releases: Vec<ReleaseData>,
+}
+
+#[derive(Deserialize)]
+struct ReleaseData {
+    version: String,
+    #[serde(with = "time::serde::rfc3339")]
+    built: OffsetDateTime,
+    sbom: String,
+}
+
+#[derive(Deserialize)]
+struct ApplicationData {
+    name: String,
+    services: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Event {
+    #[serde(with = "time::serde::rfc3339")]
+    at: OffsetDateTime,
+    action: String,
+    environment: String,
+    service: String,
+    version: Option<String>,
+    actor: Option<String>,
+}
+
+/// One step of the replay, in time order.
+enum Step<'a> {
+    Release(&'a ServiceData, &'a ReleaseData),
+    Event(&'a Event),
 }
 
 #[derive(Serialize)]
-struct Trap {
-    ecosystem: String,
-    a: String,
-    b: String,
-    result: &'static str,
-    string_comparison: &'static str,
-}
-
-#[derive(Serialize, Default)]
 struct Demo {
-    histories: Vec<History>,
-    traps: Vec<Trap>,
+    dir: String,
+    status: Status,
+    affected: AffectedReport,
+    exposed: Vec<FindingRow>,
 }
 
 pub(crate) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
-    let demo = build(DATA)?;
+    prepare(&args.dir)?;
+    let data: Data =
+        serde_json::from_str(DEPLOYMENTS).context("reading the bundled demo/deployments.json")?;
+    let first = data
+        .events
+        .iter()
+        .map(|e| e.at)
+        .min()
+        .context("the demo has no events")?;
+    let clock = Arc::new(FixedClock::new(first - time::Duration::hours(1)));
+    let store = Store::open(&Location::Sqlite(args.dir.clone()))?;
+    let mut engine = Engine::with_clock(store, clock.clone());
+
+    // Intelligence as it stood when recording began.
+    let mut advisories = Vec::new();
+    for file in ADVISORIES.files() {
+        let json = file.contents().to_vec();
+        let osv = vigil_osv::from_json(&json)
+            .with_context(|| format!("bundled advisory {}", file.path().display()))?;
+        advisories.push(AdvisoryInput {
+            osv,
+            json,
+            source: Some(format!("demo/advisories/{}", file.path().display())),
+        });
+    }
+    engine.import_advisories(advisories)?;
+    engine.import_kev(KEV, Some("demo/kev.json"))?;
+    engine.import_epss(EPSS, Some("demo/epss.csv"))?;
+
+    // Releases as they were built and deployments as they happened, in time order.
+    let mut steps: Vec<(OffsetDateTime, Step<'_>)> = Vec::new();
+    for s in &data.services {
+        for r in &s.releases {
+            steps.push((r.built, Step::Release(s, r)));
+        }
+    }
+    steps.extend(data.events.iter().map(|e| (e.at, Step::Event(e))));
+    steps.sort_by_key(|(at, _)| *at);
+    for (at, step) in &steps {
+        clock.set(*at);
+        match step {
+            Step::Release(s, r) => {
+                let name = r.sbom.trim_start_matches("sboms/");
+                let sbom = SBOMS
+                    .get_file(name)
+                    .with_context(|| format!("the bundled SBOM {name}"))?;
+                engine.add_release(&ReleaseInput {
+                    service: &s.name,
+                    version: &r.version,
+                    sbom: sbom.contents(),
+                    built_at: Some(r.built),
+                    owner: Some(&s.owner),
+                    builder: Some("demo"),
+                    ..ReleaseInput::default()
+                })?;
+            }
+            Step::Event(e) if e.action == "undeploy" => {
+                engine.undeploy(
+                    &e.environment,
+                    &e.service,
+                    e.actor.as_deref(),
+                    Some("demo"),
+                    Some(e.at),
+                )?;
+            }
+            Step::Event(e) => {
+                let version = e
+                    .version
+                    .as_deref()
+                    .with_context(|| format!("demo event at {} has no version", e.at))?;
+                engine.deploy(&DeployInput {
+                    environment: &e.environment,
+                    release: ReleaseRef::Version {
+                        service: &e.service,
+                        version,
+                    },
+                    actor: e.actor.as_deref(),
+                    source: Some("demo"),
+                    at: Some(e.at),
+                })?;
+            }
+        }
+    }
+    for app in &data.applications {
+        engine.add_application(&app.name, &app.services)?;
+    }
+
+    let demo = Demo {
+        dir: args.dir.display().to_string(),
+        status: engine.status(None)?,
+        affected: engine.affected("CVE-2021-44228", false, None)?,
+        exposed: engine.findings(&FindingQuery {
+            environment: Some("production".into()),
+            ..FindingQuery::default()
+        })?,
+    };
     match args.format {
         Format::Json => print_json(&demo)?,
-        Format::Table => print(&render_text(&demo))?,
+        Format::Table => print(&render(&demo, &args.dir))?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Sorts every history and compares every trap of the demo data.
-fn build(data: &str) -> anyhow::Result<Demo> {
-    let mut demo = Demo::default();
-    let mut section: Option<(String, String)> = None;
-    let mut versions: Vec<String> = Vec::new();
-    for (n, line) in data.lines().enumerate().map(|(n, l)| (n + 1, l.trim())) {
-        if line.is_empty() || line.starts_with('#') {
-            continue;
+/// Makes `dir` an empty directory for the demo store, replacing an earlier demo but
+/// nothing else.
+fn prepare(dir: &Path) -> anyhow::Result<()> {
+    if dir.exists() {
+        let is_demo = dir.join(MARKER).is_file();
+        let is_empty = std::fs::read_dir(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .next()
+            .is_none();
+        if !is_demo && !is_empty {
+            bail!(
+                "{} exists and is not a Vigil demo store; choose another place with --dir",
+                dir.display()
+            );
         }
-        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            flush(&mut demo, section.take(), &mut versions)?;
-            if header != "traps" {
-                let (ecosystem, package) = header
-                    .rsplit_once(' ')
-                    .with_context(|| format!("demo data line {n}: expected [ECOSYSTEM PACKAGE]"))?;
-                section = Some((ecosystem.to_owned(), package.to_owned()));
-            }
-            continue;
-        }
-        if section.is_some() {
-            versions.push(line.to_owned());
-            continue;
-        }
-        // A trap line: the ecosystem may contain spaces, the two versions do not.
-        let mut parts = line.rsplitn(3, ' ');
-        let (Some(b), Some(a), Some(ecosystem)) = (parts.next(), parts.next(), parts.next()) else {
-            bail!("demo data line {n}: expected ECOSYSTEM A B");
-        };
-        let ordering = scheme_of(ecosystem)?
-            .compare(a, b)
-            .with_context(|| format!("demo data line {n}"))?;
-        demo.traps.push(Trap {
-            ecosystem: ecosystem.to_owned(),
-            a: a.to_owned(),
-            b: b.to_owned(),
-            result: symbol(ordering),
-            string_comparison: symbol(a.cmp(b)),
-        });
+        std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
     }
-    flush(&mut demo, section, &mut versions)?;
-    Ok(demo)
-}
-
-fn flush(
-    demo: &mut Demo,
-    section: Option<(String, String)>,
-    versions: &mut Vec<String>,
-) -> anyhow::Result<()> {
-    let Some((ecosystem, package)) = section else {
-        return Ok(());
-    };
-    let scheme = scheme_of(&ecosystem)?;
-    let mut parsed = versions
-        .drain(..)
-        .map(|v| Ok((scheme.parse(&v)?, v)))
-        .collect::<Result<Vec<_>, vigil_version::ParseError>>()
-        .with_context(|| format!("demo data for {ecosystem} {package}"))?;
-    parsed.sort_by(|a, b| a.0.cmp(&b.0));
-    demo.histories.push(History {
-        ecosystem,
-        package,
-        sorted: parsed.into_iter().map(|(_, v)| v).collect(),
-    });
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::write(
+        dir.join(MARKER),
+        "Built by `vigil demo`; the next `vigil demo` replaces this directory.\n",
+    )
+    .with_context(|| format!("writing {}", dir.display()))?;
     Ok(())
 }
 
-fn render_text(demo: &Demo) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Vigil orders versions exactly as each ecosystem's own tool does.\n"
+fn render(demo: &Demo, dir: &Path) -> String {
+    let d = dir.display();
+    let mut out = String::from(
+        "Acme Outfitters: 5 services, 11 releases with SBOMs from syft, trivy and cdxgen, \
+         2 environments,\n3 months of deployments and 12 real advisories, replayed into \
+         a fresh store.\n\n",
     );
-    let _ = writeln!(out, "Real release histories, sorted oldest to newest:\n");
-    for h in &demo.histories {
-        let _ = writeln!(out, "  {} {}", h.ecosystem, h.package);
-        let _ = writeln!(out, "    {}\n", h.sorted.join(" < "));
-    }
-    let _ = writeln!(
-        out,
-        "Comparisons that a plain string or SemVer comparison gets wrong:\n"
-    );
-    let width = demo
-        .traps
+    out.push_str(&super::report::render_status(&demo.status));
+    out.push_str("\nWhat runs in production and is affected now:\n\n");
+    let rows: Vec<Vec<String>> = demo
+        .exposed
         .iter()
-        .map(|t| t.ecosystem.len())
-        .max()
-        .unwrap_or(0);
-    for t in &demo.traps {
-        let note = if t.result == t.string_comparison {
-            String::new()
+        .map(|r| {
+            vec![
+                r.row.service.clone(),
+                r.row.owner.clone().unwrap_or_default(),
+                r.row.release.clone(),
+                format!("{} {}", r.row.package, r.row.version),
+                r.row.advisory_id.clone(),
+                r.severity.to_owned(),
+                if r.kev { "KEV".into() } else { "-".into() },
+                r.row.fixed.clone().unwrap_or_else(|| "no fix yet".into()),
+            ]
+        })
+        .collect();
+    out.push_str(&crate::output::table(
+        &[
+            "SERVICE", "OWNER", "RELEASE", "PACKAGE", "ADVISORY", "SEVERITY", "KEV", "FIXED IN",
+        ],
+        &rows,
+    ));
+    out.push_str(&format!(
+        "\nLog4Shell (CVE-2021-44228) runs in {} place{}: {}.\n",
+        demo.affected.rows.len(),
+        if demo.affected.rows.len() == 1 {
+            ""
         } else {
-            format!("   (string comparison: {})", t.string_comparison)
-        };
-        let _ = writeln!(
-            out,
-            "  {:width$}  {} {} {}{note}",
-            t.ecosystem, t.a, t.result, t.b
-        );
-    }
-    let wrong = demo
-        .traps
-        .iter()
-        .filter(|t| t.result != t.string_comparison)
-        .count();
-    let _ = writeln!(
-        out,
-        "\n{wrong} of {} comparisons above differ from a string comparison.",
-        demo.traps.len()
-    );
-    let _ = writeln!(out, "\nTry next:");
-    let _ = writeln!(out, "  vigil version cmp Debian:12 1.0~rc1-1 1.0-1");
-    let _ = writeln!(
-        out,
-        "  printf '1.0\\n1.0rc1\\n1.0.post1\\n1.0.dev0\\n' | vigil version sort PyPI"
-    );
-    let _ = writeln!(
-        out,
-        "  vigil version sort Maven --format json < versions.txt"
-    );
-    let _ = writeln!(
-        out,
-        "  vigil scan bom.json --advisories all.zip   # an SBOM against osv.dev's advisories"
-    );
+            "s"
+        },
+        demo.affected
+            .rows
+            .iter()
+            .map(|r| format!(
+                "{} {} in {}",
+                r.row.service,
+                r.row.release,
+                r.row.environment.as_deref().unwrap_or("-")
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    out.push_str(&format!(
+        "\nTry next (the store is in {d}):\n\
+         \x20 vigil --data-dir {d} affected CVE-2021-44228          who runs Log4Shell, since when, the fix\n\
+         \x20 vigil --data-dir {d} affected GO-2020-0017 --all-releases   an advisory with no fix yet\n\
+         \x20 vigil --data-dir {d} findings --env production --kev  exploited in the wild, in production\n\
+         \x20 vigil --data-dir {d} status --app storefront          exposure of one product\n\
+         \x20 vigil --data-dir {d} release list                     what was built and where it runs\n\
+         Then your own: vigil init; vigil release add --service S --version V --sbom bom.json; vigil feed sync\n"
+    ));
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bundled_data_builds() {
-        let demo = build(DATA).unwrap();
-        assert_eq!(demo.histories.len(), 9);
-        assert!(demo.traps.iter().any(|t| t.result != t.string_comparison));
-    }
 }

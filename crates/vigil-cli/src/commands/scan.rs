@@ -5,7 +5,6 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressStyle};
 use vigil_engine::advisories::{self, SourceLimits};
 use vigil_match::Index;
 use vigil_match::scan::{Certainty, Dependency, Fix, ScanReport};
@@ -65,16 +64,7 @@ pub(crate) fn run(args: &ScanArgs) -> anyhow::Result<ExitCode> {
 
 /// Loads one advisory source, with a progress bar on a terminal and a summary line.
 fn load(path: &Path, index: &mut Index, quiet: bool) -> anyhow::Result<()> {
-    let bar = if quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(0)
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} ({per_sec})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message(format!("loading {}", path.display()));
+    let bar = crate::output::progress(quiet, format!("loading {}", path.display()));
     let report = advisories::load(path, index, &SourceLimits::default(), &mut |done, total| {
         bar.set_length(total);
         bar.set_position(done);
@@ -109,7 +99,7 @@ fn render_table(report: &ScanReport) -> String {
         );
         return out;
     }
-    let rows: Vec<[String; 6]> = report.findings.iter().map(row).collect();
+    let rows: Vec<Vec<String>> = report.findings.iter().map(|f| row(f).to_vec()).collect();
     // Without a dependency graph every row would say "unknown": leave the column out.
     let all_unknown = report
         .findings
@@ -124,27 +114,14 @@ fn render_table(report: &ScanReport) -> String {
         "FIXED IN",
         "DEPENDENCY",
     ];
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let mut line = |cells: &[&str]| {
-        let mut text = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            if i + 1 == cells.len() {
-                text.push_str(cell);
-            } else {
-                let _ = write!(text, "{cell:<w$}  ");
-            }
-        }
-        let _ = writeln!(out, "{}", text.trim_end());
-    };
-    line(&header[..columns]);
-    for row in &rows {
-        line(&row.each_ref().map(String::as_str)[..columns]);
-    }
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|mut r| {
+            r.truncate(columns);
+            r
+        })
+        .collect();
+    out.push_str(&crate::output::table(&header[..columns], &rows));
     out
 }
 

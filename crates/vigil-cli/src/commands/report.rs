@@ -1,0 +1,299 @@
+//! The questions: `affected`, `findings` and `status`.
+
+use std::collections::BTreeSet;
+use std::process::ExitCode;
+
+use vigil_engine::{AffectedReport, FindingQuery, FindingRow, Status};
+
+use super::store;
+use crate::cli::{AffectedArgs, FindingsArgs, GateSeverity, StatusArgs, StoreArgs};
+use crate::output::{Format, count, print, print_json, table};
+
+pub(crate) fn affected(store_args: &StoreArgs, args: &AffectedArgs) -> anyhow::Result<ExitCode> {
+    let mut engine = store::engine(store_args)?;
+    let report = engine.affected(&args.id, args.all_releases, args.app.as_deref())?;
+    match args.format {
+        Format::Json => print_json(&report)?,
+        Format::Table => print(&render_affected(&report, args.all_releases))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Since when a row's environment has been exposed: the later of the release starting
+/// to run there and the finding being known. Both are fixed-width UTC text.
+fn since(r: &FindingRow) -> String {
+    match &r.row.running_since {
+        Some(running) if *running > r.row.first_seen => running.clone(),
+        Some(_) => r.row.first_seen.clone(),
+        None => "-".to_owned(),
+    }
+}
+
+fn fix(r: &FindingRow) -> String {
+    match (r.row.fix.as_str(), r.row.fixed.as_deref()) {
+        ("fixed_in", Some(v)) => v.to_owned(),
+        ("no_fix_known", Some(last)) => format!("none known (last affected {last})"),
+        ("no_fix_yet" | "no_fix_known", _) => "no fix yet".to_owned(),
+        ("not_listed", _) => "a version not listed".to_owned(),
+        _ => "?".to_owned(),
+    }
+}
+
+fn package(r: &FindingRow) -> String {
+    match &r.row.installed {
+        Some(installed) => format!("{} ({installed})", r.row.package),
+        None => r.row.package.clone(),
+    }
+}
+
+fn severity(r: &FindingRow) -> String {
+    match r.row.severity_score {
+        Some(score) => format!("{} {score:.1}", r.severity),
+        None => r.severity.to_owned(),
+    }
+}
+
+fn render_affected(report: &AffectedReport, all: bool) -> String {
+    let mut out = String::new();
+    for a in &report.advisories {
+        let s = &a.advisory;
+        let mut line = s.id.clone();
+        if !s.aliases.is_empty() {
+            line.push_str(&format!(" ({})", s.aliases.join(", ")));
+        }
+        line.push_str(&format!(": {}", a.severity));
+        if let Some(score) = s.severity_score {
+            line.push_str(&format!(" {score:.1}"));
+        }
+        if let Some(k) = &a.exploitation.kev {
+            line.push_str(&format!(
+                ", in CISA KEV since {}{}",
+                k.date_added,
+                match k.ransomware.as_deref() {
+                    Some("Known") => ", used by ransomware",
+                    _ => "",
+                }
+            ));
+        }
+        if let Some((cve, score, pct)) = &a.exploitation.epss {
+            line.push_str(&format!(
+                ", EPSS {score:.3} ({:.1}th percentile, {cve})",
+                pct * 100.0
+            ));
+        }
+        if s.withdrawn.is_some() {
+            line.push_str(", WITHDRAWN");
+        }
+        out.push_str(&line);
+        out.push('\n');
+        if let Some(summary) = &s.summary {
+            out.push_str(&format!("  {summary}\n"));
+        }
+    }
+    out.push('\n');
+    if report.rows.is_empty() {
+        out.push_str(if all {
+            "No release is affected.\n"
+        } else {
+            "Nothing that runs now is affected. --all-releases includes releases that run nowhere.\n"
+        });
+        return out;
+    }
+    let rows: Vec<Vec<String>> = report
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.row.environment.clone().unwrap_or_else(|| "-".into()),
+                r.row.service.clone(),
+                r.row.owner.clone().unwrap_or_else(|| "-".into()),
+                r.row.release.clone(),
+                package(r),
+                r.row.version.clone(),
+                fix(r),
+                since(r),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &[
+            "ENVIRONMENT",
+            "SERVICE",
+            "OWNER",
+            "RELEASE",
+            "PACKAGE",
+            "VERSION",
+            "FIXED IN",
+            "EXPOSED SINCE",
+        ],
+        &rows,
+    ));
+    let services: BTreeSet<&str> = report.rows.iter().map(|r| r.row.service.as_str()).collect();
+    let envs: BTreeSet<&str> = report
+        .rows
+        .iter()
+        .filter_map(|r| r.row.environment.as_deref())
+        .collect();
+    let releases: BTreeSet<i64> = report.rows.iter().map(|r| r.row.release_id).collect();
+    out.push_str(&format!(
+        "\n{} of {} affected in {}\n",
+        count(releases.len(), "release"),
+        count(services.len(), "service"),
+        count(envs.len(), "environment"),
+    ));
+    out
+}
+
+pub(crate) fn findings(store_args: &StoreArgs, args: &FindingsArgs) -> anyhow::Result<ExitCode> {
+    let mut engine = store::engine(store_args)?;
+    let rows = engine.findings(&FindingQuery {
+        environment: args.env.clone(),
+        service: args.service.clone(),
+        application: args.app.clone(),
+        min_severity_rank: args.min_severity.map_or(0, rank),
+        kev_only: args.kev,
+        all_releases: args.all_releases,
+    })?;
+    match args.format {
+        Format::Json => print_json(&rows)?,
+        Format::Table => {
+            if rows.is_empty() {
+                print("No open findings match.\n")?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let table_rows: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.row.environment.clone().unwrap_or_else(|| "-".into()),
+                        r.row.service.clone(),
+                        r.row.release.clone(),
+                        package(r),
+                        r.row.version.clone(),
+                        r.row.advisory_id.clone(),
+                        severity(r),
+                        if r.kev { "KEV".into() } else { "-".into() },
+                        r.epss.map_or_else(|| "-".into(), |e| format!("{e:.3}")),
+                        fix(r),
+                    ]
+                })
+                .collect();
+            let mut text = table(
+                &[
+                    "ENVIRONMENT",
+                    "SERVICE",
+                    "RELEASE",
+                    "PACKAGE",
+                    "VERSION",
+                    "ADVISORY",
+                    "SEVERITY",
+                    "KEV",
+                    "EPSS",
+                    "FIXED IN",
+                ],
+                &table_rows,
+            );
+            text.push_str(&format!("\n{}\n", count(rows.len(), "finding")));
+            print(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rank(g: GateSeverity) -> i64 {
+    match g {
+        GateSeverity::Low => 1,
+        GateSeverity::Medium => 2,
+        GateSeverity::High => 3,
+        GateSeverity::Critical => 4,
+    }
+}
+
+pub(crate) fn status(store_args: &StoreArgs, args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    let mut engine = store::engine(store_args)?;
+    let status = engine.status(args.app.as_deref())?;
+    match args.format {
+        Format::Json => print_json(&status)?,
+        Format::Table => print(&render_status(&status))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn render_status(s: &Status) -> String {
+    let c = &s.counts;
+    let mut out = format!(
+        "{}{}: {}, {}, {} ({} release packages), {}, {}\n\n",
+        s.backend,
+        s.application
+            .as_deref()
+            .map(|a| format!(", application {a}"))
+            .unwrap_or_default(),
+        count(c.services as usize, "service"),
+        count(c.environments as usize, "environment"),
+        count(c.releases as usize, "release"),
+        c.release_packages,
+        count(c.advisories as usize, "advisory"),
+        count(c.deployments as usize, "deployment event"),
+    );
+    if s.environments.is_empty() {
+        out.push_str(
+            "Nothing is deployed yet. Next: vigil deploy --env ENV --service S --version V\n",
+        );
+    } else {
+        let get = |e: &vigil_engine::EnvironmentExposure, k: &str| {
+            e.findings.get(k).copied().unwrap_or(0).to_string()
+        };
+        let rows: Vec<Vec<String>> = s
+            .environments
+            .iter()
+            .map(|e| {
+                vec![
+                    e.environment.clone(),
+                    e.services_running.to_string(),
+                    e.services_affected.to_string(),
+                    get(e, "critical"),
+                    get(e, "high"),
+                    get(e, "medium"),
+                    get(e, "low"),
+                    get(e, "unrated"),
+                    e.advisories.to_string(),
+                    e.kev_advisories.to_string(),
+                ]
+            })
+            .collect();
+        out.push_str(&table(
+            &[
+                "ENVIRONMENT",
+                "SERVICES",
+                "AFFECTED",
+                "CRITICAL",
+                "HIGH",
+                "MEDIUM",
+                "LOW",
+                "UNRATED",
+                "ADVISORIES",
+                "IN KEV",
+            ],
+            &rows,
+        ));
+    }
+    out.push('\n');
+    for i in &s.intel {
+        out.push_str(&format!(
+            "{}: {} entries{}, imported {}\n",
+            i.feed.to_uppercase(),
+            i.records,
+            i.version
+                .as_deref()
+                .map(|v| format!(" (version {v})"))
+                .unwrap_or_default(),
+            i.imported_at
+        ));
+    }
+    for (base, ecosystem, cursor, synced) in &s.feeds {
+        out.push_str(&format!(
+            "OSV {ecosystem} from {base}: up to {cursor}, synced {synced}\n"
+        ));
+    }
+    out
+}
