@@ -252,7 +252,10 @@ fn a_release_through_the_cli_from_added_to_resolved() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["environment"], "production");
     assert_eq!(rows[0]["owner"], "payments");
-    assert_eq!(rows[0]["fixed"], "2.15.0", "the fix of the range that matched");
+    assert_eq!(
+        rows[0]["fixed"], "2.15.0",
+        "the fix of the range that matched"
+    );
     let critical = json(cwd, &["findings", "--min-severity", "critical"]);
     assert_eq!(critical.as_array().unwrap().len(), 2);
 

@@ -410,3 +410,82 @@ fn bad_input_is_refused_with_what_to_do_and_leaves_nothing_behind() {
         );
     }
 }
+
+/// An advisory for `pkg-{n}` before 2.0.0.
+fn numbered_advisory(n: usize) -> AdvisoryInput {
+    let json = format!(
+        r#"{{"id": "CVE-2026-2{n:04}", "modified": "2026-01-01T00:00:00Z",
+  "affected": [{{"package": {{"ecosystem": "npm", "name": "pkg-{n}"}},
+    "ranges": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}, {{"fixed": "2.0.0"}}]}}]}}]}}"#
+    );
+    AdvisoryInput {
+        osv: vigil_osv::from_json(json.as_bytes()).unwrap(),
+        json: json.into_bytes(),
+        source: None,
+    }
+}
+
+fn numbered_sbom(packages: std::ops::Range<usize>) -> Vec<u8> {
+    let components: Vec<String> = packages
+        .map(|i| {
+            format!(
+                r#"{{"type": "library", "name": "pkg-{i}", "version": "1.0.0", "purl": "pkg:npm/pkg-{i}@1.0.0"}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [{}]}}"#,
+        components.join(",")
+    )
+    .into_bytes()
+}
+
+#[test]
+fn concurrent_releases_and_advisories_miss_no_finding() {
+    // Two processes' worth of writers on one store: one adds releases, the other
+    // advisories for their packages, interleaved. Whatever the order, every release ends
+    // with a finding for every advisory naming one of its packages.
+    for t in stores("concurrent") {
+        let backend = t.name();
+        let releases = {
+            let mut engine = Engine::new(t.reopen());
+            std::thread::scope(|scope| {
+                let mut writer = Engine::new(t.reopen());
+                let handle = scope.spawn(move || {
+                    for i in 0..20 {
+                        writer
+                            .import_advisories(vec![
+                                numbered_advisory(i),
+                                numbered_advisory(i + 20),
+                            ])
+                            .unwrap();
+                    }
+                });
+                for r in 0..20 {
+                    engine
+                        .add_release(&ReleaseInput {
+                            service: "svc",
+                            version: &format!("1.0.{r}"),
+                            sbom: &numbered_sbom(r * 2..r * 2 + 2),
+                            ..ReleaseInput::default()
+                        })
+                        .unwrap();
+                }
+                handle.join().unwrap();
+            });
+            engine
+        };
+        let mut engine = releases;
+        let findings = engine
+            .findings(&FindingQuery {
+                all_releases: true,
+                ..FindingQuery::default()
+            })
+            .unwrap();
+        assert_eq!(
+            findings.len(),
+            40,
+            "{backend}: one finding per package of each release"
+        );
+    }
+}
