@@ -623,20 +623,20 @@ fn fetch_record(
 
 /// A record `modified_id.csv` lists as newer than the cursor.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Changed {
-    id: String,
-    modified: OffsetDateTime,
+pub struct Changed {
+    pub id: String,
+    pub modified: OffsetDateTime,
 }
 
 /// What `modified_id.csv` says changed since a cursor.
 #[derive(Debug, Default)]
-struct Listing {
+pub struct Listing {
     /// Newer than the cursor, each id once, newest listing kept, in the file's order.
-    changed: Vec<Changed>,
+    pub changed: Vec<Changed>,
     /// Lines read that were not newer than the cursor.
-    unchanged: usize,
+    pub unchanged: usize,
     /// Lines that do not parse.
-    bad: Vec<Rejected>,
+    pub bad: Vec<Rejected>,
 }
 
 /// Reads `modified,ID` lines newer than `cursor` and stops at the first line a second or
@@ -647,7 +647,10 @@ struct Listing {
 /// is not the order of time (`12:00:00.5Z` sorts before `12:00:00.25Z`, and `12:00:00Z`
 /// before both). Across seconds the string order is the time order, so reading on
 /// through the cursor's own second and skipping what is not newer misses nothing.
-fn changed_since(
+///
+/// # Errors
+/// Only when reading fails; a line that does not parse is listed in [`Listing::bad`].
+pub fn changed_since(
     reader: &mut dyn Read,
     label: &str,
     cursor: OffsetDateTime,
