@@ -247,7 +247,13 @@ fn a_release_through_the_cli_from_added_to_resolved() {
     );
     assert_eq!(deployed["version"], "1.4.2");
     assert_eq!(deployed["at"], "2026-03-01T09:00:00Z");
+    let kev = json(cwd, &["kev", "import", &demo_file("kev.json")]);
+    assert_eq!(kev["records"], 3);
+    let epss = json(cwd, &["epss", "import", &demo_file("epss.csv")]);
+    assert_eq!(epss["records"], 11);
     let affected = json(cwd, &["affected", "CVE-2021-44228"]);
+    assert_eq!(affected["advisories"][0]["kev"]["date_added"], "2021-12-10");
+    assert!(affected["advisories"][0]["epss"][1].as_f64().unwrap() > 0.9);
     let rows = affected["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["environment"], "production");
@@ -258,6 +264,19 @@ fn a_release_through_the_cli_from_added_to_resolved() {
     );
     let critical = json(cwd, &["findings", "--min-severity", "critical"]);
     assert_eq!(critical.as_array().unwrap().len(), 2);
+    let kev_only = json(cwd, &["findings", "--kev"]);
+    assert_eq!(
+        kev_only.as_array().unwrap().len(),
+        2,
+        "both log4j advisories are in KEV"
+    );
+    let (code, _, err) = vigil(cwd, &["kev", "import", &demo_file("epss.csv")]);
+    assert_eq!(code, 2, "a CSV is not a KEV catalog: {err}");
+    let kev_after = json(cwd, &["findings", "--kev"]);
+    assert_eq!(
+        kev_after, kev_only,
+        "a failed import leaves the catalog as it was"
+    );
 
     json(
         cwd,
