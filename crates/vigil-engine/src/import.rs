@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
-use vigil_match::{Advisory, Index};
+use vigil_match::Index;
 use vigil_osv::Osv;
 use vigil_store::{AdvisoryRecord, FindingKey, KevEntry};
 
@@ -107,39 +107,44 @@ impl Engine {
                     continue;
                 }
             }
-            let advisory = Advisory::new(input.osv.clone());
-            let pkgs: Vec<String> = advisory_pkgs(&advisory).into_iter().collect();
+            let json = input.json;
+            let source = input.source;
+            // Compiled once, in the index the matching below uses.
+            index.insert(input.osv);
+            let Some(advisory) = index.get(&id).into_iter().find(|a| a.id() == id) else {
+                continue;
+            };
+            let osv = &advisory.osv;
+            let pkgs: Vec<String> = advisory_pkgs(advisory).into_iter().collect();
             let severity = advisory.severity.as_ref();
-            let content = sha256(&input.json);
+            let content = sha256(&json);
             // Upstream ids (a distribution's record names the CVE it tracks there) find
             // the record as aliases do, and carry KEV and EPSS to it.
-            let lookup: Vec<String> = input
-                .osv
+            let lookup: Vec<String> = osv
                 .aliases
                 .iter()
-                .chain(&input.osv.upstream)
+                .chain(&osv.upstream)
                 .filter(|a| a.as_str() != id)
                 .cloned()
                 .collect();
             tx.put_advisory(
                 &AdvisoryRecord {
                     id: &id,
-                    modified: input.osv.modified.get(),
-                    published: input.osv.published.map(|t| t.get()),
-                    withdrawn: input.osv.withdrawn.map(|t| t.get()),
-                    summary: input.osv.summary.as_deref(),
+                    modified: osv.modified.get(),
+                    published: osv.published.map(|t| t.get()),
+                    withdrawn: osv.withdrawn.map(|t| t.get()),
+                    summary: osv.summary.as_deref(),
                     severity_rank: rank(severity.map(|s| s.rating)),
                     severity_score: severity.and_then(|s| s.score).map(f64::from),
                     severity_vector: severity.map(|s| s.from.as_str()),
                     content_sha256: &content,
-                    json: &input.json,
-                    source: input.source.as_deref(),
+                    json: &json,
+                    source: source.as_deref(),
                     aliases: &lookup,
                     pkgs: &pkgs,
                 },
                 now,
             )?;
-            index.insert(input.osv);
             changed.push(id);
             outcome.stored += 1;
         }
