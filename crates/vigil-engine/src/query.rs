@@ -201,31 +201,25 @@ impl Engine {
                 e.services_running += 1;
             }
         }
-        let rows = tx.findings(&FindingFilter::default())?;
-        let ids: Vec<String> = rows
+        let exposure = tx.exposure()?;
+        let ids: Vec<String> = exposure
             .iter()
-            .map(|r| r.advisory_id.clone())
+            .map(|r| r.2.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
         let exploitation = exploitation(&mut tx, &ids)?;
         let mut seen: HashMap<String, (HashSet<String>, HashSet<String>)> = HashMap::new();
-        for r in rows.iter().filter(|r| keep(&r.service)) {
-            let Some(env) = r.environment.as_ref() else {
-                continue;
-            };
+        for (env, service, advisory, rank, findings) in exposure.iter().filter(|r| keep(&r.1)) {
             if let Some(e) = environments.get_mut(env) {
                 *e.findings
-                    .entry(crate::matching::rank_name(r.severity_rank))
-                    .or_default() += 1;
+                    .entry(crate::matching::rank_name(*rank))
+                    .or_default() += *findings as usize;
                 let (services, advisories) = seen.entry(env.clone()).or_default();
-                services.insert(r.service.clone());
-                if advisories.insert(r.advisory_id.clone()) {
+                services.insert(service.clone());
+                if advisories.insert(advisory.clone()) {
                     e.advisories += 1;
-                    if exploitation
-                        .get(&r.advisory_id)
-                        .is_some_and(|x| x.kev.is_some())
-                    {
+                    if exploitation.get(advisory).is_some_and(|x| x.kev.is_some()) {
                         e.kev_advisories += 1;
                     }
                 }

@@ -169,6 +169,26 @@ impl Tx<'_> {
         Ok(rows)
     }
 
+    /// Open findings of what runs now, grouped: (environment, service, advisory,
+    /// severity rank, findings).
+    pub fn exposure(&mut self) -> Result<Vec<(String, String, String, i64, i64)>> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT e.name, s.name, f.advisory_id, f.severity_rank, COUNT(*)
+                 FROM findings f
+                 JOIN running ru ON ru.release_id = f.release_id
+                 JOIN environments e ON e.id = ru.environment_id
+                 JOIN services s ON s.id = ru.service_id
+                 WHERE f.resolved_at IS NULL
+                 GROUP BY e.name, s.name, f.advisory_id, f.severity_rank",
+                &[],
+            )?
+            .into_iter()
+            .map(|mut r| (r.text(0), r.text(1), r.text(2), r.int(3), r.int(4)))
+            .collect())
+    }
+
     /// Row counts of the main tables.
     pub fn counts(&mut self) -> Result<Counts> {
         let mut count = |sql: &str| self.c().query_int(sql, &[]);
