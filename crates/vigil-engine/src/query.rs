@@ -204,22 +204,25 @@ impl Engine {
         let exposure = tx.exposure()?;
         let ids: Vec<String> = exposure
             .iter()
-            .map(|r| r.2.clone())
+            .map(|r| r.advisory_id.clone())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
         let exploitation = exploitation(&mut tx, &ids)?;
         let mut seen: HashMap<String, (HashSet<String>, HashSet<String>)> = HashMap::new();
-        for (env, service, advisory, rank, findings) in exposure.iter().filter(|r| keep(&r.1)) {
-            if let Some(e) = environments.get_mut(env) {
+        for x in exposure.iter().filter(|r| keep(&r.service)) {
+            if let Some(e) = environments.get_mut(&x.environment) {
                 *e.findings
-                    .entry(crate::matching::rank_name(*rank))
-                    .or_default() += *findings as usize;
-                let (services, advisories) = seen.entry(env.clone()).or_default();
-                services.insert(service.clone());
-                if advisories.insert(advisory.clone()) {
+                    .entry(crate::matching::rank_name(x.severity_rank))
+                    .or_default() += x.findings as usize;
+                let (services, advisories) = seen.entry(x.environment.clone()).or_default();
+                services.insert(x.service.clone());
+                if advisories.insert(x.advisory_id.clone()) {
                     e.advisories += 1;
-                    if exploitation.get(advisory).is_some_and(|x| x.kev.is_some()) {
+                    if exploitation
+                        .get(&x.advisory_id)
+                        .is_some_and(|x| x.kev.is_some())
+                    {
                         e.kev_advisories += 1;
                     }
                 }

@@ -37,7 +37,7 @@ pub use findings::{FindingKey, FindingState, NewFinding, Resolution};
 pub use intel::{IntelImport, KevEntry};
 pub use migrate::SCHEMA_VERSION;
 pub use releases::{NewPackage, NewRelease, PackageVersion, Release};
-pub use report::{AffectedRow, Counts, FindingFilter};
+pub use report::{AffectedRow, Counts, ExposureCount, FindingFilter};
 pub use sql::Backend;
 pub use sqlite::FILE_NAME as SQLITE_FILE_NAME;
 

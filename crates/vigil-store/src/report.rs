@@ -88,6 +88,16 @@ fn affected(mut r: Row) -> AffectedRow {
     }
 }
 
+/// Open findings of one advisory in one service's running release in one environment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExposureCount {
+    pub environment: String,
+    pub service: String,
+    pub advisory_id: String,
+    pub severity_rank: i64,
+    pub findings: i64,
+}
+
 /// How much the store holds.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -169,9 +179,9 @@ impl Tx<'_> {
         Ok(rows)
     }
 
-    /// Open findings of what runs now, grouped: (environment, service, advisory,
-    /// severity rank, findings).
-    pub fn exposure(&mut self) -> Result<Vec<(String, String, String, i64, i64)>> {
+    /// Open findings of what runs now, counted by environment, service, advisory and
+    /// severity.
+    pub fn exposure(&mut self) -> Result<Vec<ExposureCount>> {
         Ok(self
             .c()
             .query(
@@ -185,7 +195,13 @@ impl Tx<'_> {
                 &[],
             )?
             .into_iter()
-            .map(|mut r| (r.text(0), r.text(1), r.text(2), r.int(3), r.int(4)))
+            .map(|mut r| ExposureCount {
+                environment: r.text(0),
+                service: r.text(1),
+                advisory_id: r.text(2),
+                severity_rank: r.int(3),
+                findings: r.int(4),
+            })
             .collect())
     }
 
