@@ -134,3 +134,18 @@ fn sync_into_the_store_then_only_what_changed() {
         );
     }
 }
+
+#[test]
+fn one_document_is_fetched_within_its_limit() {
+    let mut bucket = Bucket::new();
+    bucket.publish_json("npm", vec![express("2024-01-02T00:00:00Z")]);
+    let server = Server::start(bucket.root());
+    let url = format!("{}/npm/modified_id.csv", server.base);
+    let bytes = vigil_engine::feed::fetch(&url, 1 << 20, Duration::from_secs(20)).unwrap();
+    assert_eq!(bytes, b"2024-01-02T00:00:00Z,GHSA-qw6h-vgh9-j6wx\n");
+    let err = vigil_engine::feed::fetch(&url, 10, Duration::from_secs(20)).unwrap_err();
+    assert!(err.to_string().contains("max_download_bytes"), "{err}");
+    let missing = format!("{}/npm/nothing.json", server.base);
+    let err = vigil_engine::feed::fetch(&missing, 1 << 20, Duration::from_secs(20)).unwrap_err();
+    assert!(err.to_string().contains("404"), "{err}");
+}
