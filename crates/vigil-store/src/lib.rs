@@ -4,7 +4,7 @@
 //!
 //! Two backends behave the same: SQLite, embedded, one file in a data directory (the
 //! default), and PostgreSQL, shared by several Vigil processes. Every query is written
-//! once against [`sql`]'s small connection trait; only the migrations are per backend.
+//! once against the small connection trait in `sql.rs`; only the migrations are per backend.
 //! The store knows SQL and nothing of OSV or SBOM formats: the engine turns documents
 //! into the rows defined here.
 //!
