@@ -166,12 +166,7 @@ impl Engine {
             .into_iter()
             .filter(|r| services.as_ref().is_none_or(|s| s.contains(&r.service)))
             .collect();
-        let ids: Vec<String> = rows
-            .iter()
-            .map(|r| r.advisory_id.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let ids = distinct(rows.iter().map(|r| &r.advisory_id));
         let exploitation = exploitation(&mut tx, &ids)?;
         Ok(rows
             .into_iter()
@@ -202,12 +197,7 @@ impl Engine {
             }
         }
         let exposure = tx.exposure()?;
-        let ids: Vec<String> = exposure
-            .iter()
-            .map(|r| r.advisory_id.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let ids = distinct(exposure.iter().map(|r| &r.advisory_id));
         let exploitation = exploitation(&mut tx, &ids)?;
         let mut seen: HashMap<String, (HashSet<String>, HashSet<String>)> = HashMap::new();
         for x in exposure.iter().filter(|r| keep(&r.service)) {
@@ -238,6 +228,11 @@ impl Engine {
             application: application.map(str::to_owned),
         })
     }
+}
+
+/// Each of `ids` once, sorted.
+fn distinct<'a>(ids: impl Iterator<Item = &'a String>) -> Vec<String> {
+    ids.cloned().collect::<BTreeSet<_>>().into_iter().collect()
 }
 
 /// The services of `application`, or `None` for no filter.

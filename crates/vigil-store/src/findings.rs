@@ -177,21 +177,19 @@ impl Tx<'_> {
 
     /// Every finding of advisory `id`, open or not.
     pub fn findings_of_advisory(&mut self, id: &str) -> Result<Vec<FindingState>> {
-        let sql = format!("SELECT {STATE_COLUMNS} FROM findings WHERE advisory_id = ?");
-        Ok(self
-            .c()
-            .query(&sql, params![id])?
-            .into_iter()
-            .map(state)
-            .collect())
+        self.states_where("advisory_id = ?", params![id])
     }
 
     /// Every finding of release `id`, open or not.
     pub fn findings_of_release(&mut self, id: i64) -> Result<Vec<FindingState>> {
-        let sql = format!("SELECT {STATE_COLUMNS} FROM findings WHERE release_id = ?");
+        self.states_where("release_id = ?", params![id])
+    }
+
+    fn states_where(&mut self, condition: &str, params: &[Param<'_>]) -> Result<Vec<FindingState>> {
+        let sql = format!("SELECT {STATE_COLUMNS} FROM findings WHERE {condition}");
         Ok(self
             .c()
-            .query(&sql, params![id])?
+            .query(&sql, params)?
             .into_iter()
             .map(state)
             .collect())
