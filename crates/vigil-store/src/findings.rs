@@ -100,8 +100,19 @@ impl Tx<'_> {
             return Ok(());
         }
         let now = format(now);
-        let mut rows = Vec::with_capacity(findings.len() * 13);
+        // Findings of releases running now are exposed from now: worked out here, so
+        // that the insert writes each row once.
+        let mut running = std::collections::HashSet::new();
+        self.c()
+            .query_each("SELECT DISTINCT release_id FROM running", &[], &mut |r| {
+                running.insert(r.int(0));
+                Ok(())
+            })?;
+        let mut rows = Vec::with_capacity(findings.len() * 14);
         for f in findings {
+            let exposed = running
+                .contains(&f.key.release_id)
+                .then_some(now.as_str());
             rows.extend_from_slice(params![
                 f.key.release_id,
                 f.key.package_version_id,
@@ -114,36 +125,27 @@ impl Tx<'_> {
                 f.severity_rank,
                 f.severity_score,
                 now.as_str(),
+                exposed,
                 matcher,
                 now.as_str()
             ]);
         }
         self.c().insert_many(
             "findings (release_id, package_version_id, advisory_id, matched, certainty, reason, fix,
-                 fixed, severity_rank, severity_score, first_seen, matcher, updated_at)",
-            13,
+                 fixed, severity_rank, severity_score, first_seen, first_exposed, matcher,
+                 updated_at)",
+            14,
             &rows,
             "ON CONFLICT (release_id, package_version_id, advisory_id) DO UPDATE SET
                  matched = excluded.matched, certainty = excluded.certainty,
                  reason = excluded.reason, fix = excluded.fix, fixed = excluded.fixed,
                  severity_rank = excluded.severity_rank, severity_score = excluded.severity_score,
                  matcher = excluded.matcher, updated_at = excluded.updated_at,
+                 first_exposed = COALESCE(findings.first_exposed, excluded.first_exposed),
                  resolved_at = CASE WHEN findings.resolution IN ('withdrawn', 'unmatched')
                      THEN NULL ELSE findings.resolved_at END,
                  resolution = CASE WHEN findings.resolution IN ('withdrawn', 'unmatched')
                      THEN NULL ELSE findings.resolution END",
-        )?;
-        let releases: Vec<i64> = {
-            let mut r: Vec<i64> = findings.iter().map(|f| f.key.release_id).collect();
-            r.sort_unstable();
-            r.dedup();
-            r
-        };
-        self.c().execute(
-            "UPDATE findings SET first_exposed = ?
-             WHERE release_id = ANY(?) AND first_exposed IS NULL AND resolved_at IS NULL
-               AND release_id IN (SELECT release_id FROM running)",
-            &[Param::Text(&now), Param::Ints(&releases)],
         )?;
         Ok(())
     }
