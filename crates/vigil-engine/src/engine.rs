@@ -20,6 +20,9 @@ pub struct Limits {
     pub intel: vigil_intel::Limits,
     /// Advisories per transaction during an import.
     pub advisory_batch: usize,
+    /// Most compiled advisories kept in memory between operations; past it the cache
+    /// starts again.
+    pub advisory_cache: usize,
     /// Longest service, environment or application name.
     pub max_name_len: usize,
     /// Longest release version.
@@ -33,6 +36,7 @@ impl Default for Limits {
             source: SourceLimits::default(),
             intel: vigil_intel::Limits::default(),
             advisory_batch: 500,
+            advisory_cache: 250_000,
             max_name_len: 200,
             max_version_len: 256,
         }
@@ -45,6 +49,9 @@ pub struct Engine {
     pub(crate) store: Store,
     pub(crate) clock: Arc<dyn Clock>,
     pub limits: Limits,
+    /// Advisories compiled before, checked against the store's `modified` before use, so
+    /// a long-running process parses each version of a record once.
+    pub(crate) cache: vigil_match::Index,
 }
 
 impl Engine {
@@ -58,6 +65,7 @@ impl Engine {
             store,
             clock,
             limits: Limits::default(),
+            cache: vigil_match::Index::new(),
         }
     }
 

@@ -156,6 +156,12 @@ impl Engine {
             outcome.exposures = exposures(&mut tx, &rematched.new)?;
         }
         tx.commit()?;
+        // Committed: what was compiled for this batch serves later releases.
+        if self.cache.len() + index.len() <= self.limits.advisory_cache {
+            for advisory in index.into_advisories() {
+                self.cache.insert_advisory(advisory);
+            }
+        }
         Ok(outcome)
     }
 

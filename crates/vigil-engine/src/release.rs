@@ -167,19 +167,38 @@ impl Engine {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let mut index = Index::new();
-        for (id, json) in tx.advisories_for(&pkgs)? {
+        // Compiled advisories are reused from earlier operations of this process where
+        // the store still holds the same version of them.
+        let stale: Vec<String> = tx
+            .advisory_versions_for(&pkgs)?
+            .into_iter()
+            .filter(|(id, modified)| {
+                self.cache
+                    .get(id)
+                    .into_iter()
+                    .find(|a| a.id() == id)
+                    .is_none_or(|a| {
+                        vigil_store::time::format_micros(a.osv.modified.get()) != *modified
+                    })
+            })
+            .map(|(id, _)| id)
+            .collect();
+        if self.cache.len() + stale.len() > self.limits.advisory_cache {
+            self.cache = Index::new();
+        }
+        for (id, json) in tx.advisories_by_id(&stale)? {
             let osv = vigil_osv::from_json(&json).map_err(|e| {
                 EngineError::Invalid(format!("stored advisory {id} no longer parses: {e}"))
             })?;
-            index.insert(osv);
+            self.cache.insert(osv);
         }
+        let index = &self.cache;
         let targets: Vec<Target> = rows
             .iter()
             .zip(&ids)
             .map(|((p, _, _, _), &id)| Target::new(id, p.identity.key.clone(), &p.identity.version))
             .collect();
-        let hits = matching::hits(&index, &targets);
+        let hits = matching::hits(index, &targets);
         let releases: Vec<(i64, i64)> = ids.iter().map(|&pv| (release_id, pv)).collect();
         let pending = matching::pending(&hits, &releases);
         matching::store(&mut tx, &pending, now)?;

@@ -489,3 +489,37 @@ fn concurrent_releases_and_advisories_miss_no_finding() {
         );
     }
 }
+
+#[test]
+fn a_process_never_matches_with_an_advisory_another_process_has_replaced() {
+    for t in stores("stale_cache") {
+        let backend = t.name();
+        let mut a = Engine::new(t.reopen());
+        let mut b = Engine::new(t.reopen());
+        a.import_advisories(vec![lodash_advisory("2024-01-01T00:00:00Z", None)])
+            .unwrap();
+        // `a` compiles the advisory for this release and keeps it.
+        let add = |e: &mut Engine, version: &str| {
+            e.add_release(&ReleaseInput {
+                service: "checkout",
+                version,
+                sbom: &sbom("4.17.20"),
+                ..ReleaseInput::default()
+            })
+            .unwrap()
+            .findings
+        };
+        assert_eq!(add(&mut a, "1.0.0"), 1, "{backend}");
+        // Another process withdraws it.
+        b.import_advisories(vec![lodash_advisory(
+            "2024-06-01T00:00:00Z",
+            Some("2024-06-01T00:00:00Z"),
+        )])
+        .unwrap();
+        assert_eq!(
+            add(&mut a, "1.0.1"),
+            0,
+            "{backend}: the withdrawn version is used"
+        );
+    }
+}

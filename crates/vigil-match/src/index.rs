@@ -112,20 +112,36 @@ impl Index {
     /// Adds a record. A record never replaces one with the same id and a newer or equal
     /// `modified`, so loading sources in any order gives the newest of each.
     pub fn insert(&mut self, osv: Osv) -> Inserted {
-        if let Some(&at) = self.by_id.get(osv.id.as_str()) {
-            if self.advisories[at as usize].osv.modified >= osv.modified {
+        if let Some(&at) = self.by_id.get(osv.id.as_str())
+            && self.advisories[at as usize].osv.modified >= osv.modified
+        {
+            return Inserted::Kept;
+        }
+        self.insert_advisory(Advisory::new(osv))
+    }
+
+    /// Adds an advisory compiled elsewhere (another index's), by the same rule as
+    /// [`Index::insert`].
+    pub fn insert_advisory(&mut self, advisory: Advisory) -> Inserted {
+        if let Some(&at) = self.by_id.get(advisory.id()) {
+            if self.advisories[at as usize].osv.modified >= advisory.osv.modified {
                 return Inserted::Kept;
             }
             self.unlink(at);
-            self.advisories[at as usize] = Advisory::new(osv);
+            self.advisories[at as usize] = advisory;
             self.link(at);
             return Inserted::Replaced;
         }
         let at = u32::try_from(self.advisories.len()).expect("fewer than 2^32 advisories");
-        self.by_id.insert(osv.id.as_str().to_owned(), at);
-        self.advisories.push(Advisory::new(osv));
+        self.by_id.insert(advisory.id().to_owned(), at);
+        self.advisories.push(advisory);
         self.link(at);
         Inserted::New
+    }
+
+    /// The advisories held, for another index to take.
+    pub fn into_advisories(self) -> Vec<Advisory> {
+        self.advisories
     }
 
     /// The advisory with this id, or those with this alias (a CVE can be an alias of

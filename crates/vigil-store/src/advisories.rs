@@ -219,6 +219,24 @@ impl Tx<'_> {
         self.advisories_by_id(&ids)
     }
 
+    /// (id, stored `modified`) of every advisory naming one of `pkgs`, each once: what
+    /// a cache of compiled advisories checks itself against.
+    pub fn advisory_versions_for(&mut self, pkgs: &[String]) -> Result<Vec<(String, String)>> {
+        let mut rows: Vec<(String, String)> = self
+            .c()
+            .query(
+                "SELECT ap.advisory_id, a.modified FROM advisory_packages ap
+                 JOIN advisories a ON a.id = ap.advisory_id WHERE ap.pkg = ANY(?)",
+                &[Param::Texts(pkgs)],
+            )?
+            .into_iter()
+            .map(|mut r| (r.text(0), r.text(1)))
+            .collect();
+        rows.sort();
+        rows.dedup();
+        Ok(rows)
+    }
+
     /// (id, raw OSV JSON) of each of `ids` that is stored.
     pub fn advisories_by_id(&mut self, ids: &[String]) -> Result<Vec<(String, Vec<u8>)>> {
         Ok(self

@@ -110,9 +110,7 @@ impl Tx<'_> {
             })?;
         let mut rows = Vec::with_capacity(findings.len() * 14);
         for f in findings {
-            let exposed = running
-                .contains(&f.key.release_id)
-                .then_some(now.as_str());
+            let exposed = running.contains(&f.key.release_id).then_some(now.as_str());
             rows.extend_from_slice(params![
                 f.key.release_id,
                 f.key.package_version_id,
