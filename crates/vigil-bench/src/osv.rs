@@ -159,7 +159,7 @@ impl Synthetic<'_> {
                 // Some records name a second package: another module of the project,
                 // at versions the portfolio does not use.
                 if r.random_bool(0.1)
-                    && let Some(other) = pool.draw(package.ecosystem, r)
+                    && let Some(other) = pool.draw_for_advisory(package.ecosystem, r)
                 {
                     affected.push(near_entry(pool.package(other), r));
                 }
@@ -167,7 +167,7 @@ impl Synthetic<'_> {
             }
             Kind::Near => {
                 let eco = ecosystem_by_share(r);
-                match pool.draw(eco, r) {
+                match pool.draw_for_advisory(eco, r) {
                     Some(pkg) => affected.push(near_entry(pool.package(pkg), r)),
                     None => affected.push(elsewhere_entry(eco, i, r)),
                 }

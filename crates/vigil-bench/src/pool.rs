@@ -78,7 +78,7 @@ impl Ecosystem {
     fn zipf_exponent(self) -> f64 {
         match self {
             Ecosystem::Debian => 1.1,
-            _ => 0.95,
+            _ => 0.9,
         }
     }
 }
@@ -174,6 +174,10 @@ pub struct Pool {
     debian_sources: Vec<Vec<u32>>,
     entry_package: Vec<u32>,
     zipf: [Option<Zipf<f64>>; 6],
+    /// A flatter law for what advisories name: popular packages have more advisories
+    /// than rare ones, but not in proportion to their use (lodash has a dozen, not a
+    /// thousand).
+    flat: [Option<Zipf<f64>>; 6],
     debian_zipf: Option<Zipf<f64>>,
 }
 
@@ -187,6 +191,7 @@ impl Pool {
             debian_sources: Vec::new(),
             entry_package: Vec::with_capacity(size + 8),
             zipf: Default::default(),
+            flat: Default::default(),
             debian_zipf: None,
         };
         let mut names = HashSet::new();
@@ -214,6 +219,9 @@ impl Pool {
             let n = pool.ranked[eco.index()].len();
             pool.zipf[eco.index()] = (n > 0)
                 .then(|| Zipf::new(n as f64, eco.zipf_exponent()).ok())
+                .flatten();
+            pool.flat[eco.index()] = (n > 0)
+                .then(|| Zipf::new(n as f64, ADVISORY_EXPONENT).ok())
                 .flatten();
         }
         let sources = pool.debian_sources.len();
@@ -375,6 +383,15 @@ impl Pool {
             .copied()
     }
 
+    /// A package of `eco` for an advisory to name, drawn by the flatter law.
+    pub fn draw_for_advisory(&self, eco: Ecosystem, r: &mut Rng) -> Option<u32> {
+        let zipf = self.flat[eco.index()].as_ref()?;
+        let rank = zipf.sample(r) as usize;
+        self.ranked[eco.index()]
+            .get(rank.saturating_sub(1))
+            .copied()
+    }
+
     /// A Debian source package (its binaries) drawn by popularity.
     pub fn draw_debian_source(&self, r: &mut Rng) -> Option<(usize, &[u32])> {
         let zipf = self.debian_zipf.as_ref()?;
@@ -389,9 +406,13 @@ impl Pool {
     }
 }
 
+/// The Zipf exponent of advisories over packages: with it the most popular package of
+/// a 100,000-advisory database has a few dozen.
+const ADVISORY_EXPONENT: f64 = 0.5;
+
 /// How many versions the `n`-th package has: popular packages have long histories.
 fn version_count(r: &mut Rng, n: u64) -> usize {
-    let mean = if n < 50 { 12.0 } else { 4.0 };
+    let mean = if n < 50 { 12.0 } else { 3.0 };
     let u: f64 = r.random_range(f64::EPSILON..1.0);
     1 + ((-u.ln() * mean) as usize).min(40)
 }
