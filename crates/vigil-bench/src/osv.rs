@@ -583,11 +583,30 @@ mod tests {
         assert_eq!(hits, 60);
         assert!(generated.iter().any(|g| g.kind == Kind::Near));
         assert!(generated.iter().any(|g| g.kind == Kind::Elsewhere));
+        // Only packages an advisory names can match it, so those are the ones to look up.
+        let mut by_name: std::collections::HashMap<(String, String), Vec<&Package>> =
+            std::collections::HashMap::new();
+        for pkg in p.pool.packages() {
+            by_name
+                .entry((pkg.ecosystem.osv().to_owned(), pkg.osv_name()))
+                .or_default()
+                .push(pkg);
+        }
         for g in &generated {
             let mut index = Index::new();
             index.insert(g.input.osv.clone());
             let mut found = 0u64;
-            for pkg in p.pool.packages() {
+            let mut seen = HashSet::new();
+            let named = g
+                .input
+                .osv
+                .affected
+                .iter()
+                .filter_map(|a| a.package.as_ref())
+                .filter_map(|pk| by_name.get(&(pk.ecosystem.to_string(), pk.name.clone())))
+                .flatten()
+                .filter(|pkg| seen.insert(pkg.first_entry));
+            for pkg in named {
                 let key = vigil_osv::PackageKey::new(
                     pkg.ecosystem.osv().parse().unwrap(),
                     &pkg.osv_name(),
