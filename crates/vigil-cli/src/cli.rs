@@ -82,6 +82,11 @@ pub(crate) enum Command {
     ///
     /// Example: vigil scan bom.json --advisories all.zip --fail-on high
     Scan(ScanArgs),
+    /// Generate a synthetic portfolio, load it through the engine, and time the core
+    /// operations against their targets.
+    ///
+    /// Example: vigil bench --scale 10   (a tenth of the full 10,000 releases)
+    Bench(BenchArgs),
     /// Compare and sort versions exactly as each package ecosystem does.
     #[command(subcommand)]
     Version(VersionCommand),
@@ -417,6 +422,39 @@ pub(crate) struct DemoArgs {
     /// Where to build the demo store; replaced if it holds an earlier demo.
     #[arg(long, default_value = "vigil-demo")]
     pub(crate) dir: PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct BenchArgs {
+    /// Run at 1/SCALE of the full size (10,000 releases of 500 components, 200,000
+    /// package versions, 100,000 advisories); 1 is the full size.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) scale: usize,
+    /// Build the store on this PostgreSQL instead of SQLite (a new schema, dropped after
+    /// unless --keep).
+    #[arg(long, env = "VIGIL_BENCH_PG_URL", hide_env_values = true)]
+    pub(crate) postgres: Option<String>,
+    /// Build the SQLite store in this directory instead of a temporary one.
+    #[arg(long, conflicts_with = "postgres")]
+    pub(crate) dir: Option<PathBuf>,
+    /// Also load the real advisories from this conformance data directory
+    /// (osv-db-go, osv-db-pypa, osv-db-rustsec); VIGIL_CONFORMANCE_DATA by default.
+    #[arg(long, env = "VIGIL_CONFORMANCE_DATA")]
+    pub(crate) real_advisories: Option<PathBuf>,
+    /// Repetitions of each timed operation.
+    #[arg(long, default_value_t = 20)]
+    pub(crate) repetitions: usize,
+    /// Skip the full rematch, the longest measurement.
+    #[arg(long)]
+    pub(crate) no_rematch: bool,
+    /// Keep the store afterwards.
+    #[arg(long)]
+    pub(crate) keep: bool,
+    /// The generator's seed; the same seed gives the same portfolio.
+    #[arg(long, default_value_t = 1)]
+    pub(crate) seed: u64,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: Format,
 }

@@ -1,5 +1,6 @@
 //! Command implementations, one module per command group.
 
+mod bench;
 mod demo;
 mod evidence;
 mod intel;
@@ -39,6 +40,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Findings(args) => report::findings(s, &args),
         Command::Status(args) => report::status(s, &args),
         Command::Scan(args) => scan::run(&args),
+        Command::Bench(args) => bench::run(&args),
         Command::Version(VersionCommand::Cmp(args)) => version::cmp(&args),
         Command::Version(VersionCommand::Sort(args)) => version::sort(&args),
         Command::Version(VersionCommand::Demo(args)) => version_demo::run(&args),

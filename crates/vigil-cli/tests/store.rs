@@ -519,3 +519,40 @@ fn an_import_killed_part_way_leaves_whole_batches_and_resumes() {
     let findings = json(tmp.path(), &["findings", "--all-releases"]);
     assert_eq!(findings.as_array().unwrap().len(), 6_000);
 }
+
+#[test]
+fn bench_runs_small_and_reports_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
+        .args([
+            "bench",
+            "--scale",
+            "1000",
+            "--repetitions",
+            "2",
+            "--format",
+            "json",
+        ])
+        .current_dir(tmp.path())
+        .env_remove("VIGIL_CONFORMANCE_DATA")
+        .env_remove("VIGIL_BENCH_PG_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["backend"], "SQLite");
+    assert_eq!(report["config"]["releases"], 10);
+    assert!(
+        report["sizes"]["releases"].as_i64().unwrap() >= 10,
+        "{report}"
+    );
+    let progress = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        progress.contains("targets:"),
+        "the figures go to stderr: {progress}"
+    );
+}
