@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use time::OffsetDateTime;
-use vigil_store::{DeploymentEvent, FindingFilter, Release, Tx};
+use vigil_store::{DeploymentEvent, Release, Tx};
 
 use crate::engine::{Engine, check_digest};
 use crate::error::{EngineError, Result};
@@ -41,7 +41,7 @@ pub struct DeployOutcome {
     pub current: bool,
     /// The version that ran before, where it changed.
     pub replaced: Option<String>,
-    /// Open findings of what runs there now, by severity rank (critical first).
+    /// Open findings of the release deployed, by severity (critical first).
     pub exposure: Vec<(String, i64)>,
 }
 
@@ -73,7 +73,7 @@ impl Engine {
             now,
         )?;
         let replaced = version_of(&mut tx, appended.replaced)?;
-        let exposure = exposure(&mut tx, input.environment, &release.service)?;
+        let exposure = exposure(&mut tx, release.id)?;
         tx.commit()?;
         Ok(DeployOutcome {
             deployment_id: appended.id,
@@ -148,21 +148,12 @@ fn version_of(tx: &mut Tx<'_>, release: Option<i64>) -> Result<Option<String>> {
     })
 }
 
-/// Open findings of `service` in `environment`, counted by severity rank.
-fn exposure(tx: &mut Tx<'_>, environment: &str, service: &str) -> Result<Vec<(String, i64)>> {
-    let rows = tx.findings(&FindingFilter {
-        environment: Some(environment.to_owned()),
-        service: Some(service.to_owned()),
-        ..FindingFilter::default()
-    })?;
-    let mut counts = [0i64; 5];
-    for r in &rows {
-        counts[r.severity_rank.clamp(0, 4) as usize] += 1;
-    }
-    Ok((0..5)
-        .rev()
-        .filter(|&r| counts[r] > 0)
-        .map(|r| (crate::matching::rank_name(r as i64).to_owned(), counts[r]))
+/// Open findings of the release now running, counted by severity, highest first.
+fn exposure(tx: &mut Tx<'_>, release: i64) -> Result<Vec<(String, i64)>> {
+    Ok(tx
+        .open_findings_by_rank(release)?
+        .into_iter()
+        .map(|(rank, n)| (crate::matching::rank_name(rank).to_owned(), n))
         .collect())
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::Tx;
 use crate::error::Result;
-use crate::sql::{Param, Row};
+use crate::sql::{Param, Row, params};
 
 /// Which findings to list.
 #[derive(Clone, Debug, Default)]
@@ -125,16 +125,15 @@ impl Tx<'_> {
             conditions.push("f.advisory_id = ANY(?)");
             params.push(Param::Texts(ids));
         }
+        // Names are resolved to ids first, so that both databases start from the few
+        // releases they select rather than from every finding.
         if let Some(env) = &filter.environment {
-            conditions.push("e.name = ?");
+            conditions.push("ru.environment_id = (SELECT id FROM environments WHERE name = ?)");
             params.push(Param::Text(env));
         }
         if let Some(service) = &filter.service {
-            conditions.push("s.name = ?");
+            conditions.push("r.service_id = (SELECT id FROM services WHERE name = ?)");
             params.push(Param::Text(service));
-        }
-        if !filter.all_releases {
-            conditions.push("ru.release_id IS NOT NULL");
         }
         if !filter.include_resolved {
             conditions.push(if filter.all_releases {
@@ -143,7 +142,8 @@ impl Tx<'_> {
                 "f.resolved_at IS NULL"
             });
         }
-        let sql = format!(
+        let sql =
+            format!(
             "SELECT f.advisory_id, a.summary, e.name, ru.since, s.name, s.owner, r.id, r.version,
                  pv.purl, pv.id, pv.ecosystem, pv.name, pv.version, pv.installed, rp.dependency,
                  rp.path, f.certainty, f.reason, f.fix, f.fixed, f.severity_rank, f.severity_score,
@@ -155,10 +155,11 @@ impl Tx<'_> {
              JOIN package_versions pv ON pv.id = f.package_version_id
              JOIN release_packages rp ON rp.release_id = f.release_id
                  AND rp.package_version_id = f.package_version_id
-             LEFT JOIN running ru ON ru.release_id = f.release_id
+             {running} running ru ON ru.release_id = f.release_id
              LEFT JOIN environments e ON e.id = ru.environment_id
              WHERE {}",
-            conditions.join(" AND ")
+            conditions.join(" AND "),
+            running = if filter.all_releases { "LEFT JOIN" } else { "JOIN" },
         );
         let mut rows: Vec<AffectedRow> = self
             .c()
@@ -177,6 +178,21 @@ impl Tx<'_> {
                 .then_with(|| a.purl.cmp(&b.purl))
         });
         Ok(rows)
+    }
+
+    /// Open findings of one release: (severity rank, findings), highest rank first.
+    pub fn open_findings_by_rank(&mut self, release_id: i64) -> Result<Vec<(i64, i64)>> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT severity_rank, COUNT(*) FROM findings
+                 WHERE release_id = ? AND resolved_at IS NULL
+                 GROUP BY severity_rank ORDER BY severity_rank DESC",
+                params![release_id],
+            )?
+            .into_iter()
+            .map(|r| (r.int(0), r.int(1)))
+            .collect())
     }
 
     /// Open findings of what runs now, counted by environment, service, advisory and
