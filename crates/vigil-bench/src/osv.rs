@@ -446,17 +446,20 @@ fn record(
         + Duration::seconds(r.random_range(0..86_400));
     let modified = modified.unwrap_or_else(|| published + Duration::days(r.random_range(0..400)));
     let year = published.year();
-    let cve = format!("CVE-{year}-{}", 100_000 + n);
+    // Numbers far above any real database's, so no synthetic id or alias is a real one
+    // (PyPI's run past 40,000 a year).
+    let cve = format!("CVE-{year}-{}", 9_000_000 + n);
     let with_cve = r.random_bool(0.9);
     let ghsa = ghsa(n);
     let (id, mut aliases) = match eco {
         Ecosystem::Npm | Ecosystem::Maven => (ghsa.clone(), vec![]),
-        Ecosystem::PyPI if r.random_bool(0.5) => {
-            (format!("PYSEC-{year}-{}", 10_000 + n), vec![ghsa.clone()])
-        }
+        Ecosystem::PyPI if r.random_bool(0.5) => (
+            format!("PYSEC-{year}-{}", 1_000_000 + n),
+            vec![ghsa.clone()],
+        ),
         Ecosystem::PyPI => (ghsa.clone(), vec![]),
-        Ecosystem::Go => (format!("GO-{year}-{}", 10_000 + n), vec![ghsa.clone()]),
-        Ecosystem::CratesIo => (format!("RUSTSEC-{year}-{}", 10_000 + n), vec![]),
+        Ecosystem::Go => (format!("GO-{year}-{}", 1_000_000 + n), vec![ghsa.clone()]),
+        Ecosystem::CratesIo => (format!("RUSTSEC-{year}-{}", 1_000_000 + n), vec![]),
         Ecosystem::Debian => (format!("DEBIAN-{cve}"), vec![]),
     };
     if with_cve || eco == Ecosystem::Debian {

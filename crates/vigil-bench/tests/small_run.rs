@@ -143,4 +143,11 @@ fn real_advisories_are_read_when_available() {
     assert!(ids.iter().any(|id| id.starts_with("GO-")));
     assert!(ids.iter().any(|id| id.starts_with("PYSEC-")));
     assert!(ids.iter().any(|id| id.starts_with("RUSTSEC-")));
+    // Synthetic GO-, PYSEC- and RUSTSEC- ids number from 1,000,000 so as never to be a
+    // real one: the real databases must stay below that.
+    for id in ids {
+        if let Some(n) = id.rsplit('-').next().and_then(|n| n.parse::<u64>().ok()) {
+            assert!(n < 1_000_000, "{id} is in the synthetic range");
+        }
+    }
 }
