@@ -88,7 +88,8 @@ const STATE_COLUMNS: &str = "release_id, package_version_id, advisory_id, first_
 
 impl Tx<'_> {
     /// Stores findings: new ones are first seen `now`, known ones take the new answer
-    /// and keep their history; one closed because the advisory was withdrawn or stopped
+    /// and keep their history (a known finding whose answer is unchanged is not written
+    /// at all, so a rematch that changes nothing writes nothing); one closed because the advisory was withdrawn or stopped
     /// matching reopens. Findings of releases running now are exposed from `now`.
     pub fn upsert_findings(
         &mut self,
@@ -143,7 +144,17 @@ impl Tx<'_> {
                  resolved_at = CASE WHEN findings.resolution IN ('withdrawn', 'unmatched')
                      THEN NULL ELSE findings.resolved_at END,
                  resolution = CASE WHEN findings.resolution IN ('withdrawn', 'unmatched')
-                     THEN NULL ELSE findings.resolution END",
+                     THEN NULL ELSE findings.resolution END
+             WHERE findings.matched IS DISTINCT FROM excluded.matched
+                 OR findings.certainty IS DISTINCT FROM excluded.certainty
+                 OR findings.reason IS DISTINCT FROM excluded.reason
+                 OR findings.fix IS DISTINCT FROM excluded.fix
+                 OR findings.fixed IS DISTINCT FROM excluded.fixed
+                 OR findings.severity_rank IS DISTINCT FROM excluded.severity_rank
+                 OR findings.severity_score IS DISTINCT FROM excluded.severity_score
+                 OR findings.matcher IS DISTINCT FROM excluded.matcher
+                 OR (findings.first_exposed IS NULL AND excluded.first_exposed IS NOT NULL)
+                 OR findings.resolution IN ('withdrawn', 'unmatched')",
         )?;
         Ok(())
     }
