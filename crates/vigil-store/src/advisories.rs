@@ -200,25 +200,6 @@ impl Tx<'_> {
             .map(|mut r| r.blob(0)))
     }
 
-    /// (id, raw OSV JSON) of every advisory naming one of `pkgs`, each once.
-    pub fn advisories_for(&mut self, pkgs: &[String]) -> Result<Vec<(String, Vec<u8>)>> {
-        let ids: Vec<String> = {
-            let mut ids: Vec<String> = self
-                .c()
-                .query(
-                    "SELECT advisory_id FROM advisory_packages WHERE pkg = ANY(?)",
-                    &[Param::Texts(pkgs)],
-                )?
-                .into_iter()
-                .map(|mut r| r.text(0))
-                .collect();
-            ids.sort();
-            ids.dedup();
-            ids
-        };
-        self.advisories_by_id(&ids)
-    }
-
     /// (id, stored `modified`) of every advisory naming one of `pkgs`, each once: what
     /// a cache of compiled advisories checks itself against.
     pub fn advisory_versions_for(&mut self, pkgs: &[String]) -> Result<Vec<(String, String)>> {

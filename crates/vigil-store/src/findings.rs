@@ -205,13 +205,4 @@ impl Tx<'_> {
             .map(state)
             .collect())
     }
-
-    /// Every finding, handed to `f` one at a time.
-    pub fn each_finding(&mut self, f: &mut dyn FnMut(FindingState)) -> Result<()> {
-        let sql = format!("SELECT {STATE_COLUMNS} FROM findings");
-        self.c().query_each(&sql, &[], &mut |r| {
-            f(state(r));
-            Ok(())
-        })
-    }
 }

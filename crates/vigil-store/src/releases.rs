@@ -331,15 +331,6 @@ impl Tx<'_> {
             .collect())
     }
 
-    /// Every package version, handed to `f` one at a time.
-    pub fn each_package_version(&mut self, f: &mut dyn FnMut(PackageVersion)) -> Result<()> {
-        let sql = format!("SELECT {PACKAGE_VERSION_COLUMNS} FROM package_versions pv");
-        self.c().query_each(&sql, &[], &mut |r| {
-            f(package_version(r));
-            Ok(())
-        })
-    }
-
     /// (release id, package version id) for every release containing one of `ids`.
     pub fn releases_containing(&mut self, package_version_ids: &[i64]) -> Result<Vec<(i64, i64)>> {
         Ok(self
