@@ -157,16 +157,19 @@ impl Tx<'_> {
             .into_iter()
             .map(release)
             .collect();
+        // The digests of all of them in one query, not one per release.
+        let digests = format!(
+            "SELECT d.release_id, d.digest FROM release_digests d
+             JOIN releases r ON r.id = d.release_id JOIN services s ON s.id = r.service_id
+             WHERE {condition} ORDER BY d.digest"
+        );
+        let mut by_release: HashMap<i64, Vec<String>> = HashMap::new();
+        self.c().query_each(&digests, params, &mut |mut d| {
+            by_release.entry(d.int(0)).or_default().push(d.text(1));
+            Ok(())
+        })?;
         for r in &mut releases {
-            r.digests = self
-                .c()
-                .query(
-                    "SELECT digest FROM release_digests WHERE release_id = ? ORDER BY digest",
-                    params![r.id],
-                )?
-                .into_iter()
-                .map(|mut d| d.text(0))
-                .collect();
+            r.digests = by_release.remove(&r.id).unwrap_or_default();
         }
         Ok(releases)
     }
