@@ -1,0 +1,1 @@
+//! The server configuration: a TOML file, then `VIGIL_*` environment variables, then flags.

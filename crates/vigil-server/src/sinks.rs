@@ -1,0 +1,1 @@
+//! Alert sinks: a signed JSON webhook, a Slack-compatible incoming webhook, Alertmanager.
