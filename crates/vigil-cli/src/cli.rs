@@ -90,6 +90,83 @@ pub(crate) enum Command {
     /// Compare and sort versions exactly as each package ecosystem does.
     #[command(subcommand)]
     Version(VersionCommand),
+    /// Run the HTTP API with the scheduled syncs, the alert outbox and metrics.
+    ///
+    /// Example: vigil serve --listen 127.0.0.1:8080
+    Serve(ServeArgs),
+    /// API tokens: create, list, revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// The server's configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// A TOML configuration file (see docs/server.md); environment variables
+    /// `VIGIL_*` override it, and flags override both.
+    #[arg(long, env = "VIGIL_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// The address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub(crate) listen: Option<String>,
+    /// Log as `text` or `json`.
+    #[arg(long)]
+    pub(crate) log_format: Option<String>,
+    /// A tracing filter, e.g. `info` or `vigil_server=debug,info`.
+    #[arg(long)]
+    pub(crate) log_level: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Create a token; its secret is printed once and never stored.
+    ///
+    /// Example: vigil token create --role publisher --env staging --name ci
+    Create(TokenCreateArgs),
+    /// List tokens (never their secrets).
+    List(FormatArgs),
+    /// Revoke a token at once.
+    Revoke(TokenRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TokenCreateArgs {
+    /// admin, publisher (releases and deployments), triager or reader.
+    #[arg(long)]
+    pub(crate) role: String,
+    /// An environment the token may touch; repeat for several. None: every environment.
+    #[arg(long = "env")]
+    pub(crate) env: Vec<String>,
+    /// What the token is for.
+    #[arg(long, default_value = "cli")]
+    pub(crate) name: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TokenRevokeArgs {
+    /// The token id (tok_...), as `vigil token list` shows it.
+    pub(crate) id: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print the effective configuration (file, then environment, then flags), secrets
+    /// redacted.
+    Show(ConfigShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ConfigShowArgs {
+    #[command(flatten)]
+    pub(crate) serve: ServeArgs,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Args)]

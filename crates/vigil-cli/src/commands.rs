@@ -6,6 +6,7 @@ mod evidence;
 mod intel;
 mod report;
 mod scan;
+mod serve;
 mod store;
 mod version;
 mod version_demo;
@@ -13,17 +14,19 @@ mod version_demo;
 use std::process::ExitCode;
 
 use crate::cli::{
-    AdvisoriesCommand, AppCommand, Cli, Command, FeedCommand, IntelCommand, ReleaseCommand,
-    VersionCommand,
+    AdvisoriesCommand, AppCommand, Cli, Command, ConfigCommand, FeedCommand, IntelCommand,
+    ReleaseCommand, TokenCommand, VersionCommand,
 };
+
+pub(crate) use serve::Explicit;
 
 /// Runs the parsed command. `Err` is reported by `main` with an exit code that says
 /// whose fault it was.
-pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCode> {
     let s = &cli.store;
     match cli.command {
         Command::Demo(args) => demo::run(&args),
-        Command::Init(args) => evidence::init(s, &args),
+        Command::Init(args) => serve::init(s, &args),
         Command::Release(ReleaseCommand::Add(args)) => evidence::release_add(s, &args),
         Command::Release(ReleaseCommand::List(args)) => evidence::release_list(s, &args),
         Command::Deploy(args) => evidence::deploy(s, &args),
@@ -44,5 +47,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Version(VersionCommand::Cmp(args)) => version::cmp(&args),
         Command::Version(VersionCommand::Sort(args)) => version::sort(&args),
         Command::Version(VersionCommand::Demo(args)) => version_demo::run(&args),
+        Command::Serve(args) => serve::serve(s, explicit, &args),
+        Command::Token(TokenCommand::Create(args)) => serve::token_create(s, &args),
+        Command::Token(TokenCommand::List(args)) => serve::token_list(s, &args),
+        Command::Token(TokenCommand::Revoke(args)) => serve::token_revoke(s, &args),
+        Command::Config(ConfigCommand::Show(args)) => serve::config_show(s, explicit, &args),
     }
 }

@@ -11,11 +11,27 @@ mod sarif;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
+use clap::parser::ValueSource;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    match commands::run(cli) {
+    let matches = cli::Cli::command().get_matches();
+    let cli = match cli::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // Given on the command line (not a default): these override the configuration file.
+    let given = |id: &str| {
+        matches!(
+            matches.value_source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        )
+    };
+    let explicit = commands::Explicit {
+        data_dir: given("data_dir"),
+        database_url: given("database_url"),
+    };
+    match commands::run(cli, explicit) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");

@@ -43,6 +43,8 @@ pub struct DeployOutcome {
     pub replaced: Option<String>,
     /// Open findings of the release deployed, by severity (critical first).
     pub exposure: Vec<(String, i64)>,
+    /// Alerts written to the outbox.
+    pub alerts: usize,
 }
 
 impl Engine {
@@ -74,6 +76,11 @@ impl Engine {
         )?;
         let replaced = version_of(&mut tx, appended.replaced)?;
         let exposure = exposure(&mut tx, release.id)?;
+        let alerts = if appended.started {
+            crate::alerts::for_deployment(&mut tx, appended.id, release.id, environment_id, now)?
+        } else {
+            0
+        };
         tx.commit()?;
         Ok(DeployOutcome {
             deployment_id: appended.id,
@@ -84,6 +91,7 @@ impl Engine {
             current: appended.current,
             replaced,
             exposure,
+            alerts,
         })
     }
 
@@ -137,6 +145,7 @@ impl Engine {
             current: appended.current,
             replaced,
             exposure: Vec::new(),
+            alerts: 0,
         })
     }
 }

@@ -47,6 +47,8 @@ pub struct BatchOutcome {
     pub resolved: usize,
     /// Deployed releases newly affected, per environment.
     pub exposures: Vec<Exposure>,
+    /// Alerts written to the outbox.
+    pub alerts: usize,
 }
 
 impl BatchOutcome {
@@ -57,6 +59,7 @@ impl BatchOutcome {
         self.new_findings += other.new_findings;
         self.resolved += other.resolved;
         self.exposures.extend(other.exposures);
+        self.alerts += other.alerts;
     }
 }
 
@@ -154,6 +157,7 @@ impl Engine {
             outcome.new_findings = rematched.new.len();
             outcome.resolved = rematched.resolved;
             outcome.exposures = exposures(&mut tx, &rematched.new)?;
+            outcome.alerts = crate::alerts::for_new_findings(&mut tx, &rematched.new, now)?;
         }
         tx.commit()?;
         // Committed: what was compiled for this batch serves later releases.
@@ -187,6 +191,7 @@ impl Engine {
                 index.insert(osv);
             }
             let rematched = matching::rematch_advisories(&mut tx, &index, chunk, now)?;
+            crate::alerts::for_new_findings(&mut tx, &rematched.new, now)?;
             tx.commit()?;
             outcome.findings += rematched.findings;
             outcome.new_findings += rematched.new.len();

@@ -4,6 +4,7 @@
 //! exploit intelligence, incremental matching, and the questions asked of it.
 
 pub mod advisories;
+mod alerts;
 mod catalog;
 mod clock;
 mod deploy;
@@ -15,6 +16,7 @@ pub mod matching;
 mod query;
 mod release;
 
+pub use alerts::{ALERTS_CHANNEL, AlertAdvisory};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use deploy::{DeployInput, DeployOutcome, ReleaseRef};
 pub use engine::{Engine, Limits, check_digest, sha256};

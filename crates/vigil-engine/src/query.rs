@@ -57,6 +57,10 @@ pub struct FindingQuery {
     pub min_severity_rank: i64,
     pub kev_only: bool,
     pub all_releases: bool,
+    /// Only findings of this release (which then need not run anywhere).
+    pub release_id: Option<i64>,
+    /// Resolved findings too.
+    pub include_resolved: bool,
 }
 
 /// Findings exposed in one environment, by severity.
@@ -159,7 +163,9 @@ impl Engine {
             environment: q.environment.clone(),
             service: q.service.clone(),
             min_severity_rank: q.min_severity_rank,
-            all_releases: q.all_releases,
+            all_releases: q.all_releases || q.release_id.is_some(),
+            release_id: q.release_id,
+            include_resolved: q.include_resolved,
             ..FindingFilter::default()
         })?;
         let rows: Vec<AffectedRow> = rows

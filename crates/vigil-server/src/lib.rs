@@ -2,5 +2,21 @@
 //! advisories and exploit intelligence fresh, the alert outbox and its sinks, and the
 //! Prometheus metrics.
 
+pub mod api;
+pub mod auth;
 pub mod config;
+pub mod error;
+mod listen;
+pub mod logging;
+mod metrics;
+pub mod openapi;
+mod osv_api;
+mod outbox;
+mod pool;
+mod scheduler;
+mod server;
 pub mod sinks;
+mod state;
+
+pub use server::{Running, location, router, signal, start};
+pub use state::AppState;

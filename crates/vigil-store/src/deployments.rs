@@ -57,6 +57,8 @@ pub struct Appended {
     pub current: bool,
     /// The release that ran before, where it changed.
     pub replaced: Option<i64>,
+    /// True when the event started a release running that did not run there before.
+    pub started: bool,
 }
 
 impl Tx<'_> {
@@ -90,6 +92,7 @@ impl Tx<'_> {
                 id,
                 current: false,
                 replaced: None,
+                started: false,
             });
         }
         let before = self
@@ -143,6 +146,7 @@ impl Tx<'_> {
             id,
             current: true,
             replaced,
+            started: e.release_id.is_some() && before != e.release_id,
         })
     }
 

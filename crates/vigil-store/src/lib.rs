@@ -13,33 +13,43 @@
 //! way through leaves nothing behind.
 
 mod advisories;
+mod alerts;
 mod catalog;
 mod deployments;
 mod error;
 mod findings;
+mod gauges;
 mod intel;
+mod jobs;
 mod migrate;
 mod postgres;
 mod releases;
 mod report;
 mod sql;
 mod sqlite;
+mod signals;
 pub mod testing;
 pub mod time;
+mod tokens;
 
 use std::path::PathBuf;
 
 pub use advisories::{AdvisoryRecord, StoredAdvisory};
+pub use alerts::{Delivery, ExposedFinding, NewAlert, OutboxCounts, StoredAlert};
 pub use catalog::{Application, Environment, Service};
 pub use deployments::{Appended, Deployment, DeploymentEvent, Running};
 pub use error::{Result, StoreError};
+pub use gauges::{EnvironmentGauge, FindingCount};
 pub use findings::{FindingKey, FindingState, NewFinding, Resolution};
 pub use intel::{IntelImport, KevEntry};
+pub use jobs::JobRun;
 pub use migrate::SCHEMA_VERSION;
 pub use releases::{NewPackage, NewRelease, PackageVersion, Release};
 pub use report::{AffectedRow, Counts, ExposureCount, FindingFilter};
+pub use signals::{Leader, Listener};
 pub use sql::Backend;
 pub use sqlite::FILE_NAME as SQLITE_FILE_NAME;
+pub use tokens::{NewToken, Token};
 
 use sql::{Conn, Database};
 
@@ -140,6 +150,12 @@ impl Tx<'_> {
     /// against a snapshot without the other, and the finding between them be missed.
     pub fn lock_matching(&mut self) -> Result<()> {
         self.conn.lock(sql::Lock::Matching)
+    }
+
+    /// Tells other processes on this store, at commit, that `channel` changed; they
+    /// hear it through a [`Listener`].
+    pub fn notify(&mut self, channel: &str, payload: &str) -> Result<()> {
+        self.conn.notify(channel, payload)
     }
 
     fn c(&mut self) -> &mut (dyn Conn + '_) {

@@ -8,20 +8,34 @@ use crate::sql::{Backend, Database, Lock, params};
 /// (version, name, SQL) for one backend.
 type Migration = (i64, &'static str, &'static str);
 
-const SQLITE: &[Migration] = &[(
-    1,
-    "evidence",
-    include_str!("../migrations/sqlite/0001_evidence.sql"),
-)];
+const SQLITE: &[Migration] = &[
+    (
+        1,
+        "evidence",
+        include_str!("../migrations/sqlite/0001_evidence.sql"),
+    ),
+    (
+        2,
+        "serve",
+        include_str!("../migrations/sqlite/0002_serve.sql"),
+    ),
+];
 
-const POSTGRES: &[Migration] = &[(
-    1,
-    "evidence",
-    include_str!("../migrations/postgres/0001_evidence.sql"),
-)];
+const POSTGRES: &[Migration] = &[
+    (
+        1,
+        "evidence",
+        include_str!("../migrations/postgres/0001_evidence.sql"),
+    ),
+    (
+        2,
+        "serve",
+        include_str!("../migrations/postgres/0002_serve.sql"),
+    ),
+];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]; returns how many migrations ran.
 pub(crate) fn migrate(db: &mut dyn Database) -> Result<usize> {

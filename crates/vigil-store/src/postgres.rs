@@ -26,6 +26,9 @@ const INSERT_BATCH: usize = 500;
 pub(crate) struct Postgres {
     client: Client,
     statements: HashMap<String, Statement>,
+    /// Prefix of this store's notification channels: stores in other schemas of the
+    /// same database hear only their own.
+    channels: String,
 }
 
 impl std::fmt::Debug for Postgres {
@@ -70,6 +73,7 @@ impl Postgres {
         Ok(Postgres {
             client,
             statements: HashMap::new(),
+            channels: channel_prefix(schema),
         })
     }
 }
@@ -84,6 +88,7 @@ impl Database for Postgres {
         Ok(Box::new(PgTx {
             tx,
             statements: &mut self.statements,
+            channels: &self.channels,
         }))
     }
 }
@@ -91,6 +96,12 @@ impl Database for Postgres {
 struct PgTx<'c> {
     tx: postgres::Transaction<'c>,
     statements: &'c mut HashMap<String, Statement>,
+    channels: &'c str,
+}
+
+/// `vigil_` and the schema: the prefix of a store's notification channels.
+pub(crate) fn channel_prefix(schema: Option<&str>) -> String {
+    format!("vigil_{}_", schema.unwrap_or("public"))
 }
 
 impl PgTx<'_> {
@@ -237,6 +248,13 @@ impl Conn for PgTx<'_> {
     fn lock(&mut self, key: Lock) -> Result<()> {
         let statement = self.prepare("SELECT pg_advisory_xact_lock(?)")?;
         self.tx.execute(&statement, &[&(key as i64)])?;
+        Ok(())
+    }
+
+    fn notify(&mut self, channel: &str, payload: &str) -> Result<()> {
+        let statement = self.prepare("SELECT pg_notify(?, ?)")?;
+        let channel = format!("{}{channel}", self.channels);
+        self.tx.execute(&statement, &[&channel, &payload])?;
         Ok(())
     }
 

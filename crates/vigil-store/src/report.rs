@@ -20,6 +20,8 @@ pub struct FindingFilter {
     pub all_releases: bool,
     /// Include resolved findings.
     pub include_resolved: bool,
+    /// Only findings of this release.
+    pub release_id: Option<i64>,
 }
 
 /// A finding with where it runs: one row per environment the release runs in, or one
@@ -134,6 +136,10 @@ impl Tx<'_> {
         if let Some(service) = &filter.service {
             conditions.push("r.service_id = (SELECT id FROM services WHERE name = ?)");
             params.push(Param::Text(service));
+        }
+        if let Some(id) = filter.release_id {
+            conditions.push("f.release_id = ?");
+            params.push(Param::Int(id));
         }
         if !filter.include_resolved {
             conditions.push(if filter.all_releases {

@@ -189,6 +189,10 @@ pub(crate) trait Conn {
     /// write transactions are already serialized, so it has nothing to do there.
     fn lock(&mut self, key: Lock) -> Result<()>;
 
+    /// Tells other processes on the same store, once the transaction commits, that
+    /// `channel` changed (PostgreSQL's NOTIFY). Nothing to do on SQLite.
+    fn notify(&mut self, channel: &str, payload: &str) -> Result<()>;
+
     fn commit(self: Box<Self>) -> Result<()>;
 }
 

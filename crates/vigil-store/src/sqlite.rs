@@ -195,6 +195,11 @@ impl Conn for SqliteTx<'_> {
         Ok(())
     }
 
+    fn notify(&mut self, _channel: &str, _payload: &str) -> Result<()> {
+        // One process owns an SQLite store: there is nobody else to tell.
+        Ok(())
+    }
+
     fn commit(self: Box<Self>) -> Result<()> {
         Ok(self.tx.commit()?)
     }

@@ -1,4 +1,4 @@
-//! Evidence in: `vigil init`, `release add|list`, `deploy`, `undeploy`, `app add|list`.
+//! Evidence in: `vigil release add|list`, `deploy`, `undeploy`, `app add|list`.
 
 use std::process::ExitCode;
 
@@ -11,31 +11,6 @@ use crate::cli::{
     AppAddArgs, DeployArgs, FormatArgs, ReleaseAddArgs, ReleaseListArgs, StoreArgs, UndeployArgs,
 };
 use crate::output::{Format, count, print, print_json, table};
-
-#[derive(Serialize)]
-struct Init {
-    location: String,
-    backend: String,
-    schema_version: i64,
-}
-
-pub(crate) fn init(store_args: &StoreArgs, args: &FormatArgs) -> anyhow::Result<ExitCode> {
-    let location = store::location(store_args);
-    let store = store::open(store_args)?;
-    let init = Init {
-        location: store::describe(&location),
-        backend: store.backend().to_string(),
-        schema_version: vigil_store::SCHEMA_VERSION,
-    };
-    match args.format {
-        Format::Json => print_json(&init)?,
-        Format::Table => print(&format!(
-            "The store is ready: {} (schema version {}).\nNext: vigil release add --service NAME --version V --sbom bom.json\n",
-            init.location, init.schema_version
-        ))?,
-    }
-    Ok(ExitCode::SUCCESS)
-}
 
 pub(crate) fn release_add(
     store_args: &StoreArgs,

@@ -1,0 +1,120 @@
+//! The REST API under `/api/v1`: every handler checks the caller's permission, runs on
+//! an engine from the pool, and answers with the types in [`model`].
+
+pub mod model;
+mod portfolio;
+mod write;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+pub(crate) use portfolio::*;
+pub(crate) use write::*;
+
+/// `Json` whose rejections answer in the API's error shape.
+#[derive(axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub(crate) struct ApiJson<T>(pub(crate) T);
+
+/// `Query` whose rejections answer in the API's error shape.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub(crate) struct ApiQuery<T>(pub(crate) T);
+
+/// `Path` whose rejections answer in the API's error shape.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub(crate) struct ApiPath<T>(pub(crate) T);
+
+impl From<axum::extract::rejection::JsonRejection> for ApiError {
+    fn from(r: axum::extract::rejection::JsonRejection) -> ApiError {
+        let status = r.status();
+        let code = match status.as_u16() {
+            413 => "payload_too_large",
+            415 => "unsupported_media_type",
+            422 => "unprocessable",
+            _ => "bad_request",
+        };
+        ApiError::new(status, code, format!("the request body: {}", r.body_text()))
+    }
+}
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(r: axum::extract::rejection::QueryRejection) -> ApiError {
+        ApiError::bad_request(format!("the query string: {}", r.body_text()))
+    }
+}
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(r: axum::extract::rejection::PathRejection) -> ApiError {
+        ApiError::bad_request(format!("the path: {}", r.body_text()))
+    }
+}
+
+/// A page of `items`: `page_token` is the offset to start at, as a previous page gave.
+pub(crate) fn page<T>(
+    state: &AppState,
+    items: Vec<T>,
+    size: Option<usize>,
+    token: Option<&str>,
+) -> ApiResult<(Vec<T>, Option<String>)> {
+    let max = state.config().api.max_page_size;
+    let size = size.unwrap_or(100.min(max));
+    if size == 0 || size > max {
+        return Err(ApiError::bad_request(format!(
+            "page_size must be 1 to {max}"
+        )));
+    }
+    let start = match token {
+        None => 0,
+        Some(t) => t.parse::<usize>().map_err(|_| {
+            ApiError::bad_request("page_token is not one this server gave; start without it")
+        })?,
+    };
+    let total = items.len();
+    let items: Vec<T> = items.into_iter().skip(start).take(size).collect();
+    let next = (start.saturating_add(size) < total).then(|| (start + size).to_string());
+    Ok((items, next))
+}
+
+/// `201 Created` with a JSON body.
+pub(crate) fn created<T: serde::Serialize>(body: T) -> Response {
+    (StatusCode::CREATED, Json(body)).into_response()
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "health",
+    responses((status = 200, description = "The process is alive", body = model::Health)))]
+pub(crate) async fn healthz() -> Json<model::Health> {
+    Json(model::Health {
+        status: "ok".to_owned(),
+    })
+}
+
+/// Readiness: the store answers and the server is not shutting down.
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses(
+        (status = 200, description = "Ready to serve", body = model::Health),
+        (status = 503, description = "Not ready", body = crate::error::ErrorBody)))]
+pub(crate) async fn readyz(State(state): State<AppState>) -> ApiResult<Json<model::Health>> {
+    if !state.is_ready() {
+        return Err(ApiError::unavailable("the server is starting or shutting down"));
+    }
+    state
+        .readers()
+        .run(|engine| {
+            let mut tx = engine.store().read()?;
+            tx.counts()?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| ApiError::unavailable(format!("the store does not answer: {}", e.message)))?;
+    Ok(Json(model::Health {
+        status: "ok".to_owned(),
+    }))
+}

@@ -1,0 +1,757 @@
+//! What the API sends and receives. These types are the API's contract, documented in
+//! the OpenAPI document; they are kept apart from the store's rows so that either can
+//! change without the other.
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::{IntoParams, ToSchema};
+
+/// A release: a built version of a service, with its SBOM.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReleaseView {
+    /// Stable id.
+    pub id: i64,
+    pub service: String,
+    pub version: String,
+    /// SHA-256 of the SBOM as received.
+    pub sbom_sha256: String,
+    pub commit: Option<String>,
+    pub repository: Option<String>,
+    pub builder: Option<String>,
+    pub built_at: Option<String>,
+    pub components: i64,
+    pub packages: i64,
+    pub unmatchable: i64,
+    pub created_at: String,
+    /// Artifact digests (`sha256:…`).
+    pub digests: Vec<String>,
+}
+
+impl From<vigil_store::Release> for ReleaseView {
+    fn from(r: vigil_store::Release) -> Self {
+        ReleaseView {
+            id: r.id,
+            service: r.service,
+            version: r.version,
+            sbom_sha256: r.sbom_sha256,
+            commit: r.commit,
+            repository: r.repository,
+            builder: r.builder,
+            built_at: r.built_at,
+            components: r.components,
+            packages: r.packages,
+            unmatchable: r.unmatchable,
+            created_at: r.created_at,
+            digests: r.digests,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReleasePage {
+    pub items: Vec<ReleaseView>,
+    /// Pass as `page_token` for the next page; absent on the last page.
+    pub next_page_token: Option<String>,
+}
+
+/// A release to record, with its SBOM inline.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseRequest {
+    pub service: String,
+    pub version: String,
+    /// The SBOM document (CycloneDX or SPDX JSON), as produced by the SBOM tool. For XML
+    /// or tag-value SBOMs, post `multipart/form-data` instead.
+    #[schema(value_type = Object)]
+    pub sbom: Box<RawValue>,
+    /// Artifact digests (`sha256:` and 64 hex digits).
+    #[serde(default)]
+    pub digests: Vec<String>,
+    pub commit: Option<String>,
+    pub repository: Option<String>,
+    pub builder: Option<String>,
+    /// RFC 3339.
+    pub built_at: Option<String>,
+    /// The owning team; replaces the service's owner when given.
+    pub owner: Option<String>,
+}
+
+/// The multipart form of a release: text fields as in the JSON form (`digest` may
+/// repeat) and the SBOM as a file part named `sbom`.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code, reason = "documents the multipart form")]
+pub struct ReleaseForm {
+    pub service: String,
+    pub version: String,
+    #[schema(value_type = String, format = Binary)]
+    pub sbom: Vec<u8>,
+    pub digest: Option<Vec<String>>,
+    pub commit: Option<String>,
+    pub repository: Option<String>,
+    pub builder: Option<String>,
+    pub built_at: Option<String>,
+    pub owner: Option<String>,
+}
+
+/// What recording a release did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReleaseOutcomeView {
+    pub release: ReleaseView,
+    /// False when this release was already stored with this SBOM.
+    pub created: bool,
+    pub sbom_format: String,
+    pub components: usize,
+    pub packages: usize,
+    /// Packages that cannot be matched, with the reason.
+    pub unmatchable: Vec<String>,
+    pub warnings: Vec<String>,
+    /// Open findings of the release.
+    pub findings: usize,
+    pub advisories: Vec<String>,
+}
+
+impl From<vigil_engine::ReleaseOutcome> for ReleaseOutcomeView {
+    fn from(o: vigil_engine::ReleaseOutcome) -> Self {
+        ReleaseOutcomeView {
+            release: o.release.into(),
+            created: o.created,
+            sbom_format: o.sbom_format,
+            components: o.components,
+            packages: o.packages,
+            unmatchable: o.unmatchable,
+            warnings: o.warnings,
+            findings: o.findings,
+            advisories: o.advisories,
+        }
+    }
+}
+
+/// A release with its findings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReleaseDetail {
+    pub release: ReleaseView,
+    /// Where it runs now.
+    pub running: Vec<RunningView>,
+    /// Its findings, open and resolved.
+    pub findings: Vec<FindingView>,
+}
+
+/// A deployment event to record: the release by service and version, or by an
+/// artifact digest.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentRequest {
+    pub environment: String,
+    pub service: Option<String>,
+    pub version: Option<String>,
+    /// An artifact digest of the release (`sha256:…`), instead of service and version.
+    pub digest: Option<String>,
+    /// When it happened (RFC 3339); now when absent.
+    pub at: Option<String>,
+    /// Who deployed it.
+    pub actor: Option<String>,
+    /// What reported it (a pipeline name); `api` when absent.
+    pub source: Option<String>,
+}
+
+/// A service removed from an environment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UndeploymentRequest {
+    pub environment: String,
+    pub service: String,
+    pub at: Option<String>,
+    pub actor: Option<String>,
+    pub source: Option<String>,
+}
+
+/// What recording a deployment did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeployOutcomeView {
+    /// Stable id of the event.
+    pub deployment_id: i64,
+    pub environment: String,
+    pub service: String,
+    /// The release deployed; absent for an undeploy.
+    pub version: Option<String>,
+    pub at: String,
+    /// False when a later event was already recorded: this one is history.
+    pub current: bool,
+    /// The version that ran before, where it changed.
+    pub replaced: Option<String>,
+    /// Open findings of the release deployed, by severity.
+    pub exposure: Vec<SeverityCount>,
+    /// Alerts this deployment raised.
+    pub alerts: usize,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SeverityCount {
+    pub severity: String,
+    pub findings: i64,
+}
+
+impl From<vigil_engine::DeployOutcome> for DeployOutcomeView {
+    fn from(o: vigil_engine::DeployOutcome) -> Self {
+        DeployOutcomeView {
+            deployment_id: o.deployment_id,
+            environment: o.environment,
+            service: o.service,
+            version: o.version,
+            at: o.at,
+            current: o.current,
+            replaced: o.replaced,
+            exposure: o
+                .exposure
+                .into_iter()
+                .map(|(severity, findings)| SeverityCount { severity, findings })
+                .collect(),
+            alerts: o.alerts,
+        }
+    }
+}
+
+/// A recorded deployment event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeploymentView {
+    pub id: i64,
+    pub environment: String,
+    pub service: String,
+    /// Absent for an undeploy.
+    pub version: Option<String>,
+    pub actor: Option<String>,
+    pub source: Option<String>,
+    pub at: String,
+    pub recorded_at: String,
+}
+
+impl From<vigil_store::Deployment> for DeploymentView {
+    fn from(d: vigil_store::Deployment) -> Self {
+        DeploymentView {
+            id: d.id,
+            environment: d.environment,
+            service: d.service,
+            version: d.version,
+            actor: d.actor,
+            source: d.source,
+            at: d.at,
+            recorded_at: d.recorded_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeploymentPage {
+    pub items: Vec<DeploymentView>,
+    pub next_page_token: Option<String>,
+}
+
+/// A release running in an environment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunningView {
+    pub environment: String,
+    pub service: String,
+    pub version: String,
+    pub release_id: i64,
+    /// When it started running there.
+    pub since: String,
+}
+
+impl From<vigil_store::Running> for RunningView {
+    fn from(r: vigil_store::Running) -> Self {
+        RunningView {
+            environment: r.environment,
+            service: r.service,
+            version: r.version,
+            release_id: r.release_id,
+            since: r.since,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnvironmentView {
+    pub name: String,
+    pub created_at: String,
+    /// What runs there now.
+    pub running: Vec<RunningView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceView {
+    pub name: String,
+    /// The owning team.
+    pub owner: Option<String>,
+    pub created_at: String,
+    /// Where it runs now.
+    pub running: Vec<RunningView>,
+}
+
+/// A finding: a package version of a release matched by an advisory.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FindingView {
+    /// Stable id: `release_id:package_version_id:advisory_id`.
+    pub id: String,
+    pub advisory_id: String,
+    pub summary: Option<String>,
+    /// Absent for a release that runs nowhere.
+    pub environment: Option<String>,
+    pub running_since: Option<String>,
+    pub service: String,
+    pub owner: Option<String>,
+    pub release_id: i64,
+    pub release: String,
+    pub purl: String,
+    pub ecosystem: String,
+    pub package: String,
+    pub version: String,
+    pub installed: Option<String>,
+    /// `product`, `direct`, `transitive` or `unknown`.
+    pub dependency: String,
+    /// The dependency path from the product, as JSON text.
+    pub path: Option<String>,
+    /// `affected`, or `unknown` when a range could not be evaluated.
+    pub certainty: String,
+    pub reason: Option<String>,
+    /// `fixed_in`, `no_fix_known`, `no_fix_yet`, `not_listed` or `unknown`.
+    pub fix: String,
+    pub fixed: Option<String>,
+    /// `critical`, `high`, `medium`, `low` or `unrated`.
+    pub severity: String,
+    pub severity_score: Option<f64>,
+    pub kev: bool,
+    pub epss: Option<f64>,
+    pub first_seen: String,
+    pub first_exposed: Option<String>,
+    pub resolved_at: Option<String>,
+    /// `undeployed`, `withdrawn` or `unmatched`.
+    pub resolution: Option<String>,
+}
+
+impl From<vigil_engine::FindingRow> for FindingView {
+    fn from(f: vigil_engine::FindingRow) -> Self {
+        let r = f.row;
+        FindingView {
+            id: format!("{}:{}:{}", r.release_id, r.package_version_id, r.advisory_id),
+            advisory_id: r.advisory_id,
+            summary: r.summary,
+            environment: r.environment,
+            running_since: r.running_since,
+            service: r.service,
+            owner: r.owner,
+            release_id: r.release_id,
+            release: r.release,
+            purl: r.purl,
+            ecosystem: r.ecosystem,
+            package: r.package,
+            version: r.version,
+            installed: r.installed,
+            dependency: match r.dependency {
+                0 => "product",
+                1 => "direct",
+                2 => "transitive",
+                _ => "unknown",
+            }
+            .to_owned(),
+            path: r.path,
+            certainty: r.certainty,
+            reason: r.reason,
+            fix: r.fix,
+            fixed: r.fixed,
+            severity: f.severity.to_owned(),
+            severity_score: r.severity_score,
+            kev: f.kev,
+            epss: f.epss,
+            first_seen: r.first_seen,
+            first_exposed: r.first_exposed,
+            resolved_at: r.resolved_at,
+            resolution: r.resolution,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FindingPage {
+    pub items: Vec<FindingView>,
+    pub next_page_token: Option<String>,
+}
+
+/// Filters of `GET /api/v1/findings`, as `vigil findings` takes them.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FindingParams {
+    pub environment: Option<String>,
+    pub service: Option<String>,
+    /// Only services of this application.
+    pub app: Option<String>,
+    /// Lowest severity: critical, high, medium, low (default: all).
+    pub min_severity: Option<String>,
+    /// Only advisories in CISA's KEV catalog.
+    pub kev: Option<bool>,
+    /// Also releases that run nowhere.
+    pub all_releases: Option<bool>,
+    /// 1 to the server's maximum (default 100).
+    pub page_size: Option<usize>,
+    pub page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    /// 1 to the server's maximum (default 100).
+    pub page_size: Option<usize>,
+    pub page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseParams {
+    /// Only releases of this service.
+    pub service: Option<String>,
+    pub page_size: Option<usize>,
+    pub page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DeploymentParams {
+    pub environment: Option<String>,
+    pub service: Option<String>,
+    pub page_size: Option<usize>,
+    pub page_token: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AffectedParams {
+    /// Also releases that run nowhere.
+    pub all_releases: Option<bool>,
+    /// Only services of this application.
+    pub app: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct StatusParams {
+    /// Only services of this application.
+    pub app: Option<String>,
+}
+
+/// An advisory as stored, with its OSV record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdvisoryView {
+    pub id: String,
+    pub modified: String,
+    pub published: Option<String>,
+    pub withdrawn: Option<String>,
+    pub summary: Option<String>,
+    pub severity: String,
+    pub severity_score: Option<f64>,
+    pub severity_vector: Option<String>,
+    pub content_sha256: String,
+    pub source: Option<String>,
+    pub imported_at: String,
+    /// Aliases and upstream ids.
+    pub aliases: Vec<String>,
+    pub kev: Option<KevView>,
+    pub epss: Option<EpssView>,
+    /// The OSV record as received.
+    #[schema(value_type = Object)]
+    pub osv: Box<RawValue>,
+    /// Other stored advisories the requested alias also names.
+    pub also: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KevView {
+    pub cve_id: String,
+    pub vendor: String,
+    pub product: String,
+    pub name: String,
+    pub date_added: String,
+    pub due_date: Option<String>,
+    pub ransomware: Option<String>,
+    pub required_action: Option<String>,
+}
+
+impl From<vigil_store::KevEntry> for KevView {
+    fn from(k: vigil_store::KevEntry) -> Self {
+        KevView {
+            cve_id: k.cve_id,
+            vendor: k.vendor,
+            product: k.product,
+            name: k.name,
+            date_added: k.date_added,
+            due_date: k.due_date,
+            ransomware: k.ransomware,
+            required_action: k.required_action,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EpssView {
+    pub cve_id: String,
+    pub score: f64,
+    pub percentile: f64,
+}
+
+/// An advisory in an affected answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdvisorySummary {
+    pub id: String,
+    pub modified: String,
+    pub published: Option<String>,
+    pub withdrawn: Option<String>,
+    pub summary: Option<String>,
+    pub severity: String,
+    pub severity_score: Option<f64>,
+    pub aliases: Vec<String>,
+    pub kev: Option<KevView>,
+    pub epss: Option<EpssView>,
+}
+
+impl From<vigil_engine::AdvisoryInfo> for AdvisorySummary {
+    fn from(a: vigil_engine::AdvisoryInfo) -> Self {
+        let (kev, epss) = exploitation(a.exploitation);
+        AdvisorySummary {
+            id: a.advisory.id,
+            modified: a.advisory.modified,
+            published: a.advisory.published,
+            withdrawn: a.advisory.withdrawn,
+            summary: a.advisory.summary,
+            severity: a.severity.to_owned(),
+            severity_score: a.advisory.severity_score,
+            aliases: a.advisory.aliases,
+            kev,
+            epss,
+        }
+    }
+}
+
+pub fn exploitation(e: vigil_engine::Exploitation) -> (Option<KevView>, Option<EpssView>) {
+    (
+        e.kev.map(KevView::from),
+        e.epss.map(|(cve_id, score, percentile)| EpssView {
+            cve_id,
+            score,
+            percentile,
+        }),
+    )
+}
+
+/// Who is affected by an advisory, now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AffectedView {
+    /// The id or alias asked for.
+    pub query: String,
+    /// The stored advisories it names.
+    pub advisories: Vec<AdvisorySummary>,
+    /// Affected releases: one row per environment where each runs (or none, with
+    /// `all_releases`), package and advisory.
+    pub findings: Vec<FindingView>,
+    /// Environments with at least one affected release running.
+    pub environments: Vec<String>,
+    /// Services with an affected release running.
+    pub services: Vec<String>,
+}
+
+/// The portfolio summary.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusView {
+    pub backend: String,
+    pub counts: CountsView,
+    pub environments: Vec<EnvironmentExposureView>,
+    pub application: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CountsView {
+    pub services: i64,
+    pub applications: i64,
+    pub environments: i64,
+    pub releases: i64,
+    pub package_versions: i64,
+    pub deployments: i64,
+    pub running: i64,
+    pub advisories: i64,
+    pub withdrawn_advisories: i64,
+    pub findings: i64,
+    pub open_findings: i64,
+}
+
+impl From<vigil_store::Counts> for CountsView {
+    fn from(c: vigil_store::Counts) -> Self {
+        CountsView {
+            services: c.services,
+            applications: c.applications,
+            environments: c.environments,
+            releases: c.releases,
+            package_versions: c.package_versions,
+            deployments: c.deployments,
+            running: c.running,
+            advisories: c.advisories,
+            withdrawn_advisories: c.withdrawn_advisories,
+            findings: c.findings,
+            open_findings: c.open_findings,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnvironmentExposureView {
+    pub environment: String,
+    pub services_running: usize,
+    pub services_affected: usize,
+    /// Open findings by severity.
+    pub findings: Vec<SeverityCount>,
+    pub advisories: usize,
+    pub kev_advisories: usize,
+}
+
+/// How fresh the advisories and exploit intelligence are.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedStatusView {
+    /// OSV feed cursors, per base URL and ecosystem.
+    pub osv: Vec<FeedCursorView>,
+    /// The last KEV and EPSS imports.
+    pub intel: Vec<IntelImportView>,
+    /// The last run of each scheduled job.
+    pub jobs: Vec<JobView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedCursorView {
+    pub base: String,
+    pub ecosystem: String,
+    /// The newest `modified` time synced.
+    pub cursor: String,
+    pub synced_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntelImportView {
+    /// `kev` or `epss`.
+    pub feed: String,
+    pub version: Option<String>,
+    pub records: i64,
+    pub source: Option<String>,
+    pub imported_at: String,
+    /// Seconds since the import.
+    pub age_seconds: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobView {
+    /// `osv`, `kev` or `epss`.
+    pub job: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// Absent while running.
+    pub ok: Option<bool>,
+    pub duration_ms: Option<i64>,
+    /// What it did.
+    #[schema(value_type = Object)]
+    pub summary: Option<serde_json::Value>,
+    pub error: Option<String>,
+    pub runner: Option<String>,
+    pub last_success_at: Option<String>,
+    /// Seconds since the last success.
+    pub age_seconds: Option<i64>,
+}
+
+/// An alert from the outbox, with its deliveries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertView {
+    pub id: i64,
+    /// The idempotency key receivers see.
+    pub key: String,
+    /// `advisory` or `deployment`.
+    pub kind: String,
+    pub environment: String,
+    pub service: String,
+    pub version: String,
+    pub team: Option<String>,
+    pub severity: String,
+    pub created_at: String,
+    pub advisories: Vec<AlertAdvisoryView>,
+    pub deliveries: Vec<DeliveryView>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AlertAdvisoryView {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub summary: Option<String>,
+    pub severity: String,
+    pub package: String,
+    pub fixed: Option<String>,
+    pub kev: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub sink: String,
+    /// `pending`, `delivered` or `failed`.
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertPage {
+    pub items: Vec<AlertView>,
+    pub next_page_token: Option<String>,
+}
+
+/// A token as listed: never its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenView {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    /// Absent: every environment.
+    pub environments: Option<Vec<String>>,
+    pub created_at: String,
+    pub created_by: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+impl From<vigil_store::Token> for TokenView {
+    fn from(t: vigil_store::Token) -> Self {
+        TokenView {
+            id: t.id,
+            name: t.name,
+            role: t.role,
+            environments: t.environments,
+            created_at: t.created_at,
+            created_by: t.created_by,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    pub name: String,
+    pub role: crate::auth::Role,
+    /// The environments the token may touch; absent for every environment.
+    pub environments: Option<Vec<String>>,
+}
+
+/// Liveness and readiness.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or what is wrong.
+    pub status: String,
+}

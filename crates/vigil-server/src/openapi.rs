@@ -1,0 +1,118 @@
+//! The OpenAPI 3.1 document, generated from the handlers and types, served at
+//! `/api/v1/openapi.json`.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+
+use crate::api;
+use crate::api::model;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Vigil", description = "Deployment evidence store and vulnerability response: which running services are affected by an advisory, where, since when, who owns them and what fixes them."),
+    paths(
+        api::healthz, api::readyz,
+        api::list_releases, api::create_release, api::get_release,
+        api::list_deployments, api::create_deployment, api::create_undeployment, api::argocd,
+        api::list_environments, api::list_services, api::get_service,
+        api::get_advisory, api::affected, api::findings, api::status, api::feeds, api::alerts,
+        api::list_tokens, api::create_token, api::revoke_token,
+    ),
+    components(schemas(crate::error::ErrorBody, model::ReleaseForm)),
+    modifiers(&Security, &Errors),
+    tags(
+        (name = "releases", description = "Releases and their SBOMs"),
+        (name = "deployments", description = "What runs where, from pipelines and Argo CD"),
+        (name = "catalog", description = "Environments and services"),
+        (name = "advisories", description = "Advisories and who they affect"),
+        (name = "findings", description = "Findings and the portfolio summary"),
+        (name = "feeds", description = "Feed and enrichment freshness"),
+        (name = "alerts", description = "The alert outbox"),
+        (name = "tokens", description = "API tokens (admin)"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+pub(crate) struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A token from `vigil token create`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every operation documents the errors it can answer with, in one shape.
+struct Errors;
+
+impl Modify for Errors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                            "ErrorBody",
+                        ))))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let public = path == "/healthz" || path == "/readyz";
+            let ops: [Option<&mut Operation>; 4] = [
+                item.get.as_mut(),
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.delete.as_mut(),
+            ];
+            for op in ops.into_iter().flatten() {
+                let mut codes: Vec<(&str, &str)> = vec![("500", "The server or its store failed")];
+                if !public {
+                    codes.extend([
+                        ("400", "The request is malformed; the message says what to fix"),
+                        ("401", "No bearer token, or an unknown or revoked one"),
+                        ("403", "The token's role or environments do not allow this"),
+                        ("404", "What the request names does not exist"),
+                        ("429", "The token is over its rate limit; see Retry-After"),
+                        ("503", "The server is shutting down"),
+                    ]);
+                }
+                if op.request_body.is_some() {
+                    codes.extend([
+                        ("409", "The request contradicts what is stored"),
+                        ("413", "The body is over the server's limit"),
+                        ("415", "The body's content type is not accepted"),
+                        ("422", "The body is well-formed but invalid; the message says why"),
+                    ]);
+                }
+                for (code, description) in codes {
+                    op.responses
+                        .responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| RefOr::T(error(description)));
+                }
+            }
+        }
+    }
+}
+
+/// The document as JSON.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}

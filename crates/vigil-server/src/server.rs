@@ -1,0 +1,239 @@
+//! The router, its middleware, and `vigil serve`: the HTTP server with the scheduler,
+//! the outbox dispatcher and the notification listener beside it, all stopped together
+//! on a shutdown signal.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use tokio::sync::watch;
+use vigil_engine::Clock;
+use vigil_store::Location;
+
+use crate::api;
+use crate::auth::Permission;
+use crate::config::Config;
+use crate::error::{ApiError, ApiResult};
+use crate::metrics::{RouteLabels, StoreGauges};
+use crate::state::{AppState, Auth};
+
+/// Every route, with its middleware, on `state`.
+pub fn router(state: AppState) -> Router {
+    let max_body = state.config().api.max_body_bytes;
+    Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .route("/metrics", get(metrics))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route(
+            "/api/v1/releases",
+            get(api::list_releases).post(api::create_release),
+        )
+        .route("/api/v1/releases/{id}", get(api::get_release))
+        .route(
+            "/api/v1/deployments",
+            get(api::list_deployments).post(api::create_deployment),
+        )
+        .route("/api/v1/deployments/argocd", post(api::argocd))
+        .route("/api/v1/undeployments", post(api::create_undeployment))
+        .route("/api/v1/environments", get(api::list_environments))
+        .route("/api/v1/services", get(api::list_services))
+        .route("/api/v1/services/{name}", get(api::get_service))
+        .route("/api/v1/advisories/{id}", get(api::get_advisory))
+        .route("/api/v1/affected/{id}", get(api::affected))
+        .route("/api/v1/findings", get(api::findings))
+        .route("/api/v1/status", get(api::status))
+        .route("/api/v1/feeds", get(api::feeds))
+        .route("/api/v1/alerts", get(api::alerts))
+        .route(
+            "/api/v1/tokens",
+            get(api::list_tokens).post(api::create_token),
+        )
+        .route("/api/v1/tokens/{id}", delete(api::revoke_token))
+        .merge(crate::osv_api::routes())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such endpoint; GET /api/v1/openapi.json lists them")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take this method; GET /api/v1/openapi.json lists them",
+    )
+}
+
+/// Times every request by route, and logs it.
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    let mut response = next.run(request).await;
+    let elapsed = started.elapsed();
+    let status = response.status();
+    state
+        .0
+        .metrics
+        .http
+        .get_or_create(&RouteLabels {
+            method: method.clone(),
+            route: route.clone(),
+            status: status.as_u16().to_string(),
+        })
+        .observe(elapsed.as_secs_f64());
+    tracing::debug!(%method, %route, status = status.as_u16(), ms = elapsed.as_secs_f64() * 1e3, "request");
+    response.headers_mut().insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+async fn openapi(Auth(who): Auth) -> ApiResult<Json<utoipa::openapi::OpenApi>> {
+    who.require(Permission::Read)?;
+    Ok(Json(crate::openapi::document()))
+}
+
+async fn metrics(State(state): State<AppState>, Auth(who): Auth) -> ApiResult<Response> {
+    who.require(Permission::Read)?;
+    let gauges = state
+        .readers()
+        .run(|e| {
+            let mut tx = e.store().read()?;
+            let counts = tx.counts()?;
+            Ok(StoreGauges {
+                findings: tx.finding_counts()?,
+                environments: tx.environment_gauges()?,
+                advisories: counts.advisories,
+                advisories_withdrawn: counts.withdrawn_advisories,
+                jobs: tx.job_runs()?,
+                outbox: tx.outbox_counts()?,
+            })
+        })
+        .await?;
+    let body = state.0.metrics.render(gauges, state.now());
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response())
+}
+
+/// Where the store is, from the configuration.
+pub fn location(config: &Config) -> Location {
+    match &config.database_url {
+        Some(url) => Location::Postgres {
+            url: url.clone(),
+            schema: None,
+        },
+        None => Location::Sqlite(config.data_dir.clone()),
+    }
+}
+
+/// A running server.
+#[derive(Debug)]
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops taking requests, lets those in flight finish, stops the scheduler and the
+    /// dispatcher (a sync in flight stops at its next batch; what it committed stays),
+    /// and waits for all of it.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        let _ = self.shutdown.send(true);
+        self.task
+            .await
+            .map_err(|e| std::io::Error::other(format!("the server task failed: {e}")))?
+    }
+
+    /// A receiver that turns true when the server stops.
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.shutdown.subscribe()
+    }
+}
+
+/// Starts the server on `listen` with the scheduler, dispatcher and listener.
+pub async fn start(
+    config: Config,
+    location: Location,
+    clock: Arc<dyn Clock>,
+) -> std::io::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(&config.listen).await?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(config, location, clock);
+    let (tx, rx) = watch::channel(false);
+    let background = vec![
+        tokio::spawn(crate::scheduler::run(state.clone(), rx.clone())),
+        tokio::spawn(crate::outbox::run(state.clone(), rx.clone())),
+        tokio::spawn(crate::listen::run(state.clone(), rx.clone())),
+    ];
+    let app = router(state.clone());
+    let mut stop = rx.clone();
+    let serving_state = state.clone();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = stop.wait_for(|s| *s).await;
+                serving_state.set_ready(false);
+            })
+            .await;
+        for b in background {
+            // Each returns once it has seen the signal and finished its step.
+            let _ = tokio::time::timeout(Duration::from_secs(60), b).await;
+        }
+        served
+    });
+    tracing::info!(%addr, "listening");
+    Ok(Running {
+        addr,
+        state,
+        shutdown: tx,
+        task,
+    })
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+pub async fn signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,180 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use vigil_engine::Clock;
+use vigil_store::Location;
+
+use crate::auth::{self, Limiter, Principal, TokenCache};
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::pool::Pool;
+
+/// The server's shared state; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState(pub(crate) Arc<Inner>);
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) config: Config,
+    pub(crate) readers: Arc<Pool>,
+    pub(crate) writers: Arc<Pool>,
+    pub(crate) tokens: TokenCache,
+    pub(crate) limiter: Limiter,
+    pub(crate) metrics: Metrics,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// False while starting and once shutting down.
+    pub(crate) ready: AtomicBool,
+    /// Wakes the outbox dispatcher early.
+    pub(crate) outbox_wake: tokio::sync::Notify,
+}
+
+impl AppState {
+    /// State for a server on the store at `location`.
+    pub fn new(config: Config, location: Location, clock: Arc<dyn Clock>) -> AppState {
+        let writers = match location {
+            Location::Sqlite(_) => 1,
+            Location::Postgres { .. } => 4,
+        };
+        let readers = Arc::new(Pool::new(
+            location.clone(),
+            Arc::clone(&clock),
+            config.api.read_connections,
+        ));
+        let writers = Arc::new(Pool::new(location, Arc::clone(&clock), writers));
+        let limiter = Limiter::new(
+            config.api.rate_limit_per_second,
+            config.api.rate_limit_burst,
+        );
+        AppState(Arc::new(Inner {
+            config,
+            readers,
+            writers,
+            tokens: TokenCache::default(),
+            limiter,
+            metrics: Metrics::new(),
+            clock,
+            ready: AtomicBool::new(true),
+            outbox_wake: tokio::sync::Notify::new(),
+        }))
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub fn location(&self) -> &Location {
+        self.0.readers.location()
+    }
+
+    pub(crate) fn readers(&self) -> &Arc<Pool> {
+        &self.0.readers
+    }
+
+    pub(crate) fn writers(&self) -> &Arc<Pool> {
+        &self.0.writers
+    }
+
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
+        self.0.clock.now()
+    }
+
+    pub fn set_ready(&self, ready: bool) {
+        self.0.ready.store(ready, Ordering::SeqCst);
+    }
+
+    pub(crate) fn is_ready(&self) -> bool {
+        self.0.ready.load(Ordering::SeqCst)
+    }
+
+    /// Drops cached tokens: another process changed one.
+    pub fn tokens_changed(&self) {
+        self.0.tokens.clear();
+    }
+
+    /// Tells the dispatcher that alerts may be waiting.
+    pub fn alerts_waiting(&self) {
+        self.0.outbox_wake.notify_one();
+    }
+
+    /// Resolves a bearer token to its principal.
+    pub(crate) async fn authenticate(&self, token: &str) -> Result<Principal, ApiError> {
+        let hash = auth::hash(token);
+        let found = match self.0.tokens.get(&hash) {
+            Some(p) => p,
+            None => {
+                let key = hash.clone();
+                let p = self
+                    .readers()
+                    .run(move |engine| {
+                        let mut tx = engine.store().read()?;
+                        Ok(auth::lookup(&mut tx, &key)?)
+                    })
+                    .await?;
+                self.0.tokens.put(hash, p.clone());
+                p
+            }
+        };
+        found.ok_or_else(|| ApiError::unauthorized("the bearer token is unknown or revoked"))
+    }
+}
+
+/// The authenticated caller of a request (and the request counted against its rate
+/// limit). Handlers then check the permission they need.
+#[derive(Clone, Debug)]
+pub(crate) struct Auth(pub(crate) Principal);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(parts)?;
+        let principal = state.authenticate(token).await?;
+        state.0.limiter.check(&principal.token_id)?;
+        Ok(Auth(principal))
+    }
+}
+
+/// The caller, if the request carries a token; for endpoints an operator may open.
+#[derive(Clone, Debug)]
+pub(crate) struct MaybeAuth(pub(crate) Option<Principal>);
+
+impl FromRequestParts<AppState> for MaybeAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.headers.get(header::AUTHORIZATION).is_none() {
+            return Ok(MaybeAuth(None));
+        }
+        Auth::from_request_parts(parts, state)
+            .await
+            .map(|a| MaybeAuth(Some(a.0)))
+    }
+}
+
+fn bearer(parts: &Parts) -> Result<&str, ApiError> {
+    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError::unauthorized(
+            "this endpoint needs a bearer token: send `Authorization: Bearer <token>` (create one with `vigil token create`)",
+        ));
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the Authorization header is not ASCII"))?;
+    let Some((scheme, token)) = value.split_once(' ') else {
+        return Err(ApiError::unauthorized(
+            "the Authorization header must be `Bearer <token>`",
+        ));
+    };
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::unauthorized(
+            "the Authorization header must be `Bearer <token>`",
+        ));
+    }
+    Ok(token.trim())
+}
