@@ -3,4 +3,5 @@
 //! Prometheus metrics.
 
 pub mod config;
+pub mod logging;
 pub mod sinks;
