@@ -11,8 +11,8 @@ mod sarif;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
 use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
     let matches = cli::Cli::command().get_matches();

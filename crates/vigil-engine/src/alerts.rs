@@ -54,9 +54,7 @@ pub(crate) fn for_new_findings(
     let exposed: Vec<ExposedFinding> = tx
         .exposed_findings(&releases, None)?
         .into_iter()
-        .filter(|f| {
-            wanted.contains(&(f.release_id, f.package_version_id, f.advisory_id.as_str()))
-        })
+        .filter(|f| wanted.contains(&(f.release_id, f.package_version_id, f.advisory_id.as_str())))
         .collect();
     write(tx, "advisory", None, exposed, now)
 }

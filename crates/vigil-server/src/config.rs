@@ -458,11 +458,9 @@ impl Config {
             } else {
                 first.insert(&sink.name, i);
             }
-            // PER-SINK VALIDATION CALL SITE: `SinkConfig::validate(&self) -> Result<(), String>`
-            // is called here once sinks.rs provides it, its message under the sink's key:
-            //     if let Err(message) = sink.validate() {
-            //         problems.push(format!("sinks[{i}]"), message);
-            //     }
+            if let Err(message) = sink.validate() {
+                problems.push(format!("sinks[{i}]"), message);
+            }
         }
     }
 

@@ -83,7 +83,10 @@ impl Modify for Errors {
                 let mut codes: Vec<(&str, &str)> = vec![("500", "The server or its store failed")];
                 if !public {
                     codes.extend([
-                        ("400", "The request is malformed; the message says what to fix"),
+                        (
+                            "400",
+                            "The request is malformed; the message says what to fix",
+                        ),
                         ("401", "No bearer token, or an unknown or revoked one"),
                         ("403", "The token's role or environments do not allow this"),
                         ("404", "What the request names does not exist"),
@@ -96,7 +99,10 @@ impl Modify for Errors {
                         ("409", "The request contradicts what is stored"),
                         ("413", "The body is over the server's limit"),
                         ("415", "The body's content type is not accepted"),
-                        ("422", "The body is well-formed but invalid; the message says why"),
+                        (
+                            "422",
+                            "The body is well-formed but invalid; the message says why",
+                        ),
                     ]);
                 }
                 for (code, description) in codes {

@@ -67,13 +67,9 @@ async fn step(
     sinks: &[(SinkConfig, Arc<Sink>)],
     engine: &mut Option<Engine>,
 ) -> Result<usize, EngineError> {
-    let mut e = match engine.take() {
-        Some(e) => e,
-        None => Engine::with_clock(
-            Store::open(state.location())?,
-            Arc::clone(&state.0.clock),
-        ),
-    };
+    let held = engine.take();
+    let location = state.location().clone();
+    let clock = Arc::clone(&state.0.clock);
     let config = state.config().outbox.clone();
     let routes: Vec<SinkConfig> = sinks.iter().map(|(c, _)| c.clone()).collect();
     let now = state.now();
@@ -81,6 +77,13 @@ async fn step(
         i64::try_from(config.timeout_secs.saturating_mul(2).saturating_add(30)).unwrap_or(60),
     );
     let (e, claimed) = tokio::task::spawn_blocking(move || {
+        let mut e = match held {
+            Some(e) => e,
+            None => match Store::open(&location) {
+                Ok(store) => Engine::with_clock(store, clock),
+                Err(err) => return (None, Err(EngineError::from(err))),
+            },
+        };
         let result = (|| -> Result<Vec<(vigil_store::Delivery, StoredAlert)>, EngineError> {
             let mut tx = e.store().write()?;
             for stored in tx.unrouted_alerts(ROUTE)? {
@@ -101,11 +104,11 @@ async fn step(
             tx.commit()?;
             Ok(claimed)
         })();
-        (e, result)
+        (Some(e), result)
     })
     .await
     .map_err(|err| EngineError::Invalid(format!("the dispatcher panicked: {err}")))?;
-    *engine = Some(e);
+    *engine = e;
     let claimed = claimed?;
     if claimed.is_empty() {
         return Ok(0);
@@ -118,14 +121,14 @@ async fn step(
     for (d, stored) in claimed {
         let Some(sink) = by_name.get(d.sink.as_str()).map(|s| Arc::clone(s)) else {
             // A sink removed from the configuration: its deliveries wait for it.
-            results.push((d, Err((None, "no sink of this name is configured".to_owned(), None))));
+            results.push((
+                d,
+                Err((None, "no sink of this name is configured".to_owned(), None)),
+            ));
             continue;
         };
         let alert = to_alert(&stored);
-        tasks.push((
-            d,
-            tokio::task::spawn_blocking(move || sink.deliver(&alert)),
-        ));
+        tasks.push((d, tokio::task::spawn_blocking(move || sink.deliver(&alert))));
     }
     for (d, task) in tasks {
         let outcome = match task.await {
@@ -140,7 +143,9 @@ async fn step(
     let max = Duration::from_secs(config.backoff_max_secs.max(1));
     let give_up = time::Duration::hours(i64::try_from(config.give_up_after_hours).unwrap_or(72));
     let metrics = state.clone();
-    let mut e = engine.take().ok_or_else(|| EngineError::Invalid("no engine".into()))?;
+    let mut e = engine
+        .take()
+        .ok_or_else(|| EngineError::Invalid("no engine".into()))?;
     let (e, recorded) = tokio::task::spawn_blocking(move || {
         let result = (|| -> Result<(), EngineError> {
             let now = metrics.now();

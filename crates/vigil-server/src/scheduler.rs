@@ -131,7 +131,11 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     }
 }
 
-fn open(location: &Location, state: &AppState, engine: &mut Option<Engine>) -> Result<Engine, EngineError> {
+fn open(
+    location: &Location,
+    state: &AppState,
+    engine: &mut Option<Engine>,
+) -> Result<Engine, EngineError> {
     match engine.take() {
         Some(e) => Ok(e),
         None => Ok(Engine::with_clock(
@@ -148,13 +152,15 @@ async fn due(
     job: Job,
     engine: &mut Option<Engine>,
 ) -> Result<bool, EngineError> {
-    let mut e = open(location, state, engine)?;
     let name = job.name();
+    let (loc, st, held) = (location.clone(), state.clone(), engine.take());
     let (e, runs) = blocking(move || {
+        let mut held = held;
+        let mut e = open(&loc, &st, &mut held)?;
         let runs = e.store().read().and_then(|mut tx| tx.job_runs());
-        (e, runs)
+        Ok::<_, EngineError>((e, runs))
     })
-    .await;
+    .await?;
     *engine = Some(e);
     let now = state.now();
     let interval = time::Duration::seconds(i64::try_from(job.interval(state)).unwrap_or(i64::MAX));
@@ -168,7 +174,13 @@ async fn due(
 }
 
 async fn run_job(state: &AppState, location: &Location, job: Job, engine: &mut Option<Engine>) {
-    let e = match open(location, state, engine) {
+    let (loc, st, held) = (location.clone(), state.clone(), engine.take());
+    let opened = blocking(move || {
+        let mut held = held;
+        open(&loc, &st, &mut held)
+    })
+    .await;
+    let e = match opened {
         Ok(e) => e,
         Err(err) => {
             tracing::warn!(job = job.name(), error = %err, "scheduler: cannot open the store");
@@ -261,7 +273,12 @@ async fn run_job(state: &AppState, location: &Location, job: Job, engine: &mut O
     match result {
         Ok(summary) => {
             tracing::info!(job = job.name(), seconds = elapsed, %summary, "scheduler: job finished");
-            if summary.get("alerts").and_then(serde_json::Value::as_u64).unwrap_or(0) > 0 {
+            if summary
+                .get("alerts")
+                .and_then(serde_json::Value::as_u64)
+                .unwrap_or(0)
+                > 0
+            {
                 state.alerts_waiting();
             }
             *engine = Some(e);
@@ -279,7 +296,11 @@ async fn run_job(state: &AppState, location: &Location, job: Job, engine: &mut O
 /// A KEV or EPSS source: an http(s) URL, or a file (a local mirror).
 fn fetch(source: &str, limit: u64) -> Result<Vec<u8>, EngineError> {
     if source.starts_with("http://") || source.starts_with("https://") {
-        return Ok(vigil_engine::feed::fetch(source, limit, Duration::from_secs(60))?);
+        return Ok(vigil_engine::feed::fetch(
+            source,
+            limit,
+            Duration::from_secs(60),
+        )?);
     }
     let path = source.strip_prefix("file://").unwrap_or(source);
     let meta = std::fs::metadata(path)

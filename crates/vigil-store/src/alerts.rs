@@ -228,7 +228,12 @@ impl Tx<'_> {
 
     /// Adds a pending delivery of `alert_id` to each of `sinks`, due now, and marks the
     /// alert routed.
-    pub fn route_alert(&mut self, alert_id: i64, sinks: &[&str], now: OffsetDateTime) -> Result<()> {
+    pub fn route_alert(
+        &mut self,
+        alert_id: i64,
+        sinks: &[&str],
+        now: OffsetDateTime,
+    ) -> Result<()> {
         let now = format(now);
         for sink in sinks {
             self.c().execute(
@@ -266,11 +271,7 @@ impl Tx<'_> {
             .c()
             .query(
                 &sql,
-                params![
-                    format(lease_until).as_str(),
-                    format(now).as_str(),
-                    limit
-                ],
+                params![format(lease_until).as_str(), format(now).as_str(), limit],
             )?
             .into_iter()
             .map(delivery)
@@ -333,9 +334,8 @@ impl Tx<'_> {
 
     /// Alerts, newest first, with ids below `before` when given.
     pub fn alerts(&mut self, before: Option<i64>, limit: i64) -> Result<Vec<StoredAlert>> {
-        let sql = format!(
-            "SELECT {ALERT_COLUMNS} FROM alerts WHERE id < ? ORDER BY id DESC LIMIT ?"
-        );
+        let sql =
+            format!("SELECT {ALERT_COLUMNS} FROM alerts WHERE id < ? ORDER BY id DESC LIMIT ?");
         Ok(self
             .c()
             .query(&sql, params![before.unwrap_or(i64::MAX), limit])?

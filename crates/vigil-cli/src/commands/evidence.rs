@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use serde::Serialize;
 use vigil_engine::{DeployInput, DeployOutcome, EngineError, ReleaseInput, ReleaseRef};
 
 use super::store;

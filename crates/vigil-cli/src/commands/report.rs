@@ -153,6 +153,7 @@ pub(crate) fn findings(store_args: &StoreArgs, args: &FindingsArgs) -> anyhow::R
         min_severity_rank: args.min_severity.map_or(0, rank),
         kev_only: args.kev,
         all_releases: args.all_releases,
+        ..FindingQuery::default()
     })?;
     match args.format {
         Format::Json => print_json(&rows)?,

@@ -39,8 +39,15 @@ pub(crate) fn init(store_args: &StoreArgs, args: &FormatArgs) -> anyhow::Result<
     let mut tx = store.write()?;
     let admin_token = if tx.active_admin_tokens()? == 0 {
         let now = time::OffsetDateTime::now_utc();
-        let made = auth::create(&mut tx, "first admin", Role::Admin, None, Some("vigil init"), now)
-            .map_err(|e| anyhow::anyhow!(e.message))?;
+        let made = auth::create(
+            &mut tx,
+            "first admin",
+            Role::Admin,
+            None,
+            Some("vigil init"),
+            now,
+        )
+        .map_err(|e| anyhow::anyhow!(e.message))?;
         Some(made)
     } else {
         None
@@ -76,7 +83,10 @@ pub(crate) fn init(store_args: &StoreArgs, args: &FormatArgs) -> anyhow::Result<
 
 /// The configuration: file, then `VIGIL_*` environment, then flags.
 fn config(store_args: &StoreArgs, explicit: Explicit, args: &ServeArgs) -> anyhow::Result<Config> {
-    let mut config = Config::load(args.config.as_deref(), std::env::vars())?;
+    // Variables that are not UTF-8 cannot be Vigil's: skipped rather than a panic.
+    let env = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    let mut config = Config::load(args.config.as_deref(), env)?;
     if explicit.data_dir {
         config.data_dir.clone_from(&store_args.data_dir);
     }
@@ -226,7 +236,11 @@ pub(crate) fn token_revoke(
         Format::Table => print(&format!(
             "{} {} (revoked {}).\n",
             token.id,
-            if revoked { "is revoked" } else { "was already revoked" },
+            if revoked {
+                "is revoked"
+            } else {
+                "was already revoked"
+            },
             token.revoked_at.as_deref().unwrap_or("-")
         ))?,
     }

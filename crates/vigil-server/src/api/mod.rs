@@ -103,7 +103,9 @@ pub(crate) async fn healthz() -> Json<model::Health> {
         (status = 503, description = "Not ready", body = crate::error::ErrorBody)))]
 pub(crate) async fn readyz(State(state): State<AppState>) -> ApiResult<Json<model::Health>> {
     if !state.is_ready() {
-        return Err(ApiError::unavailable("the server is starting or shutting down"));
+        return Err(ApiError::unavailable(
+            "the server is starting or shutting down",
+        ));
     }
     state
         .readers()

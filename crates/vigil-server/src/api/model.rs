@@ -332,7 +332,10 @@ impl From<vigil_engine::FindingRow> for FindingView {
     fn from(f: vigil_engine::FindingRow) -> Self {
         let r = f.row;
         FindingView {
-            id: format!("{}:{}:{}", r.release_id, r.package_version_id, r.advisory_id),
+            id: format!(
+                "{}:{}:{}",
+                r.release_id, r.package_version_id, r.advisory_id
+            ),
             advisory_id: r.advisory_id,
             summary: r.summary,
             environment: r.environment,

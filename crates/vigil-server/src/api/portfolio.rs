@@ -232,11 +232,7 @@ pub(crate) async fn get_advisory(
             let mut tx = e.store().read()?;
             let ids = tx.resolve_advisory(&query)?;
             // The id itself first, then aliases.
-            let first = ids
-                .iter()
-                .find(|i| **i == query)
-                .or(ids.first())
-                .cloned();
+            let first = ids.iter().find(|i| **i == query).or(ids.first()).cloned();
             let Some(first) = first else {
                 return Ok(None);
             };
@@ -315,8 +311,10 @@ pub(crate) async fn affected(
         .map(FindingView::from)
         .filter(|f| f.environment.as_deref().is_none_or(|e| who.may_touch(e)))
         .collect();
-    let environments: BTreeSet<String> =
-        findings.iter().filter_map(|f| f.environment.clone()).collect();
+    let environments: BTreeSet<String> = findings
+        .iter()
+        .filter_map(|f| f.environment.clone())
+        .collect();
     let services: BTreeSet<String> = findings
         .iter()
         .filter(|f| f.environment.is_some())
@@ -499,7 +497,9 @@ pub(crate) async fn alerts(
     let max = state.config().api.max_page_size;
     let size = p.page_size.unwrap_or(100.min(max));
     if size == 0 || size > max {
-        return Err(ApiError::bad_request(format!("page_size must be 1 to {max}")));
+        return Err(ApiError::bad_request(format!(
+            "page_size must be 1 to {max}"
+        )));
     }
     let before = match p.page_token.as_deref() {
         None => None,

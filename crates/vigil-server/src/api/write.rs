@@ -127,8 +127,7 @@ async fn from_form(mut form: Multipart) -> ApiResult<ReleaseUpload> {
         match name.as_str() {
             "sbom" => sbom = Some(bytes.to_vec()),
             "digest" | "digests" => digests.push(text(&name, &bytes)?),
-            "service" | "version" | "commit" | "repository" | "builder" | "built_at"
-            | "owner" => {
+            "service" | "version" | "commit" | "repository" | "builder" | "built_at" | "owner" => {
                 fields.insert(name.clone(), text(&name, &bytes)?);
             }
             other => {
@@ -165,9 +164,8 @@ fn text(name: &str, bytes: &[u8]) -> ApiResult<String> {
 }
 
 fn parse_time(what: &str, t: &str) -> ApiResult<time::OffsetDateTime> {
-    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).map_err(
-        |e| ApiError::bad_request(format!("{what} {t:?} is not an RFC 3339 time: {e}")),
-    )
+    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| ApiError::bad_request(format!("{what} {t:?} is not an RFC 3339 time: {e}")))
 }
 
 /// Records that a release went to an environment: by service and version, or by an
@@ -350,7 +348,16 @@ pub(crate) async fn argocd(
             Target::Version(service, version)
         }
     };
-    deploy(&state, &who, environment, target, at, None, "argocd".to_owned()).await
+    deploy(
+        &state,
+        &who,
+        environment,
+        target,
+        at,
+        None,
+        "argocd".to_owned(),
+    )
+    .await
 }
 
 /// The tag of an image reference (`registry:5000/app:1.2.3` → `1.2.3`).
@@ -422,7 +429,9 @@ pub(crate) async fn revoke_token(
             Ok(token)
         })
         .await?
-        .ok_or_else(|| ApiError::not_found("no token has this id; GET /api/v1/tokens lists them"))?;
+        .ok_or_else(|| {
+            ApiError::not_found("no token has this id; GET /api/v1/tokens lists them")
+        })?;
     state.tokens_changed();
     tracing::info!(token = %token.id, by = %who.token_id, "token revoked");
     Ok(Json(TokenView::from(token)))
