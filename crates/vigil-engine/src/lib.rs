@@ -13,6 +13,7 @@ mod error;
 pub mod feed;
 mod import;
 pub mod matching;
+pub mod osv_api;
 mod query;
 mod release;
 
