@@ -704,3 +704,58 @@ fn the_openapi_document_covers_every_route() {
     );
     assert!(doc["paths"]["/api/v1/findings"]["get"]["responses"]["401"].is_object());
 }
+
+#[test]
+fn the_osv_api_answers_as_osv_dev_and_is_closed_by_default() {
+    for public in [false, true] {
+        let t = stores("api_osv").into_iter().next().unwrap();
+        let api = Api::new(t, |c| c.osv_api.public = public);
+        let q = json!({"package": {"name": "lodash", "ecosystem": "npm"}, "version": "4.17.20"});
+        let (s, b) = api.call(Method::POST, "/v1/query", None, Some(q.clone()));
+        if public {
+            assert_eq!(s, StatusCode::OK, "{b}");
+            assert_eq!(b["vulns"][0]["id"], "GHSA-35jh-r3h4-6jhm");
+        } else {
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+            let (s, b) = api.call(Method::POST, "/v1/query", Some("reader"), Some(q));
+            assert_eq!(s, StatusCode::OK, "{b}");
+            assert_eq!(b["vulns"][0]["id"], "GHSA-35jh-r3h4-6jhm");
+        }
+        let token = (!public).then_some("reader");
+        // A fixed version: nothing, as an empty object.
+        let (s, b) = api.call(
+            Method::POST,
+            "/v1/query",
+            token,
+            Some(json!({"package": {"purl": "pkg:npm/lodash@4.17.21"}})),
+        );
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(b, json!({}));
+        let (s, b) = api.call(Method::POST, "/v1/querybatch", token,
+            Some(json!({"queries": [{"package": {"name": "lodash", "ecosystem": "npm"}, "version": "4.0.0"}, {"package": {"name": "left-pad", "ecosystem": "npm"}, "version": "1.0.0"}]})));
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(b["results"][0]["vulns"][0]["id"], "GHSA-35jh-r3h4-6jhm");
+        assert_eq!(
+            b["results"][0]["vulns"][0]["modified"],
+            "2024-01-01T00:00:00Z"
+        );
+        assert_eq!(b["results"][1], json!({}));
+        let (s, b) = api.call(Method::GET, "/v1/vulns/GHSA-35jh-r3h4-6jhm", token, None);
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(b["aliases"][0], "CVE-2021-23337");
+        let (s, b) = api.call(Method::GET, "/v1/vulns/GHSA-0000-0000-0000", token, None);
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert_eq!(b["code"], 5);
+        let (s, b) = api.call(
+            Method::POST,
+            "/v1/query",
+            token,
+            Some(json!({"version": "1.0"})),
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST);
+        assert_eq!(b["code"], 3, "{b}");
+        // Never the portfolio without a token.
+        let (s, _) = api.call(Method::GET, "/api/v1/findings", None, None);
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+}
