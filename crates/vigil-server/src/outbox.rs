@@ -74,7 +74,7 @@ async fn step(
     let routes: Vec<SinkConfig> = sinks.iter().map(|(c, _)| c.clone()).collect();
     let now = state.now();
     let lease = time::Duration::seconds(
-        i64::try_from(config.timeout_secs.saturating_mul(2).saturating_add(30)).unwrap_or(60),
+        i64::try_from(config.timeout_secs.saturating_mul(2).saturating_add(5)).unwrap_or(60),
     );
     let (e, claimed) = tokio::task::spawn_blocking(move || {
         let mut e = match held {
