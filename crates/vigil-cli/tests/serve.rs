@@ -10,7 +10,7 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -60,21 +60,26 @@ fn serve(data: &Path, config: &Path) -> (Child, String) {
 }
 
 /// A webhook receiver on `port` that hands each request's signature and body over.
-fn receiver(port: u16) -> (tiny_http::Server, mpsc::Receiver<(String, String, Vec<u8>)>) {
-    let server = tiny_http::Server::http(("127.0.0.1", port)).unwrap();
+fn receiver(
+    port: u16,
+) -> (
+    Arc<tiny_http::Server>,
+    mpsc::Receiver<(String, String, Vec<u8>)>,
+) {
+    let server = Arc::new(tiny_http::Server::http(("127.0.0.1", port)).unwrap());
     let (tx, rx) = mpsc::channel();
-    let s = server.try_clone_for_thread();
+    let s = Arc::clone(&server);
     std::thread::spawn(move || {
         for mut req in s.incoming_requests() {
-            let header = |name: &str| {
+            let header = |req: &tiny_http::Request, name: &'static str| {
                 req.headers()
                     .iter()
                     .find(|h| h.field.equiv(name))
                     .map(|h| h.value.to_string())
                     .unwrap_or_default()
             };
-            let signature = header("X-Vigil-Signature-256");
-            let key = header("Idempotency-Key");
+            let signature = header(&req, "X-Vigil-Signature-256");
+            let key = header(&req, "Idempotency-Key");
             let mut body = Vec::new();
             let _ = req.as_reader().read_to_end(&mut body);
             let _ = tx.send((signature, key, body));
@@ -100,10 +105,12 @@ fn post(base: &str, path: &str, token: &str, body: &Value) -> (u16, Value) {
     let mut resp = agent
         .post(&format!("{base}{path}"))
         .header("Authorization", &format!("Bearer {token}"))
-        .send_json(body)
+        .header("Content-Type", "application/json")
+        .send(&serde_json::to_vec(body).unwrap()[..])
         .unwrap();
     let status = resp.status().as_u16();
-    (status, resp.body_mut().read_json().unwrap_or(Value::Null))
+    let text = resp.body_mut().read_to_string().unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 fn advisory(id: &str, package: &str, fixed: &str, modified: &str) -> Vec<u8> {
