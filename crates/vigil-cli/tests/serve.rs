@@ -19,6 +19,9 @@ use support::{Bucket, Server};
 
 const SECRET: &str = "webhook-secret-for-tests";
 
+/// What the receiver saw of one request: the signature header, the idempotency key, the body.
+type Received = (String, String, Vec<u8>);
+
 fn vigil(data: &Path, args: &[&str]) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_vigil"))
         .args(["--data-dir", data.to_str().unwrap()])
@@ -60,12 +63,7 @@ fn serve(data: &Path, config: &Path) -> (Child, String) {
 }
 
 /// A webhook receiver on `port` that hands each request's signature and body over.
-fn receiver(
-    port: u16,
-) -> (
-    Arc<tiny_http::Server>,
-    mpsc::Receiver<(String, String, Vec<u8>)>,
-) {
+fn receiver(port: u16) -> (Arc<tiny_http::Server>, mpsc::Receiver<Received>) {
     let server = Arc::new(tiny_http::Server::http(("127.0.0.1", port)).unwrap());
     let (tx, rx) = mpsc::channel();
     let s = Arc::clone(&server);
@@ -121,7 +119,7 @@ fn advisory(id: &str, package: &str, fixed: &str, modified: &str) -> Vec<u8> {
     .unwrap()
 }
 
-fn wait_alert(rx: &mpsc::Receiver<(String, String, Vec<u8>)>) -> (String, String, Value) {
+fn wait_alert(rx: &mpsc::Receiver<Received>) -> (String, String, Value) {
     let (signature, key, body) = rx
         .recv_timeout(Duration::from_secs(90))
         .expect("no alert reached the webhook");

@@ -59,13 +59,13 @@ pub enum Permission {
 
 impl Permission {
     pub fn allows(self, role: Role) -> bool {
-        match (self, role) {
-            (_, Role::Admin) => true,
-            (Permission::Read, _) => true,
-            (Permission::Publish, Role::Publisher) => true,
-            (Permission::Triage, Role::Triager) => true,
-            _ => false,
-        }
+        matches!(
+            (self, role),
+            (_, Role::Admin)
+                | (Permission::Read, _)
+                | (Permission::Publish, Role::Publisher)
+                | (Permission::Triage, Role::Triager)
+        )
     }
 
     fn describe(self) -> &'static str {

@@ -50,7 +50,7 @@ pub struct Leader {
 enum Held {
     /// Held for as long as the file stays open.
     File(#[allow(dead_code, reason = "the open file is the lock")] File),
-    Postgres(Client),
+    Postgres(Box<Client>),
 }
 
 impl std::fmt::Debug for Leader {
@@ -97,7 +97,7 @@ impl Leader {
                 let key = lock_key(&format!("{}{name}", channel_prefix(schema.as_deref())));
                 let row = client.query_one("SELECT pg_try_advisory_lock($1)", &[&key])?;
                 Ok(row.get::<_, bool>(0).then_some(Leader {
-                    held: Held::Postgres(client),
+                    held: Held::Postgres(Box::new(client)),
                 }))
             }
         }

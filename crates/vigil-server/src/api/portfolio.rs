@@ -29,7 +29,7 @@ pub(crate) async fn list_releases(
         .readers()
         .run(move |e| Ok(e.store().read()?.releases(service.as_deref())?))
         .await?;
-    releases.sort_by(|a, b| b.id.cmp(&a.id));
+    releases.sort_by_key(|r| std::cmp::Reverse(r.id));
     let (items, next) = page(&state, releases, p.page_size, p.page_token.as_deref())?;
     Ok(Json(ReleasePage {
         items: items.into_iter().map(ReleaseView::from).collect(),
@@ -115,7 +115,7 @@ pub(crate) async fn list_deployments(
         p.environment.as_ref().is_none_or(|e| &d.environment == e)
             && p.service.as_ref().is_none_or(|s| &d.service == s)
     });
-    log.sort_by(|a, b| b.id.cmp(&a.id));
+    log.sort_by_key(|d| std::cmp::Reverse(d.id));
     let (items, next) = page(&state, log, p.page_size, p.page_token.as_deref())?;
     Ok(Json(DeploymentPage {
         items: items.into_iter().map(DeploymentView::from).collect(),
