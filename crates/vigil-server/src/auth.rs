@@ -212,6 +212,9 @@ pub fn create(
 #[derive(Debug, Default)]
 pub struct TokenCache {
     entries: Mutex<HashMap<String, (Option<Principal>, Instant)>>,
+    /// Moves on every clear, under the entries' lock: a lookup that began before a
+    /// change may have read the token as it was, so its answer is not cached.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 const CACHE_TTL: Duration = Duration::from_secs(60);
@@ -225,8 +228,17 @@ impl TokenCache {
         (at.elapsed() < CACHE_TTL).then(|| p.clone())
     }
 
-    pub fn put(&self, hash: String, p: Option<Principal>) {
+    /// The generation to pass to [`TokenCache::put`]: read before the lookup starts.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Caches a lookup's answer, unless a token changed since `generation` was read.
+    pub fn put(&self, hash: String, p: Option<Principal>, generation: u64) {
         if let Ok(mut entries) = self.entries.lock() {
+            if self.generation() != generation {
+                return;
+            }
             if entries.len() >= CACHE_MAX {
                 entries.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
                 if entries.len() >= CACHE_MAX {
@@ -239,6 +251,8 @@ impl TokenCache {
 
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
+            self.generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             entries.clear();
         }
     }

@@ -160,9 +160,10 @@ pub struct Running {
 }
 
 impl Running {
-    /// Stops taking requests, lets those in flight finish, stops the scheduler and the
-    /// dispatcher (a sync in flight stops at its next batch; what it committed stays),
-    /// and waits for all of it.
+    /// Stops taking requests, lets those in flight finish, and waits for the scheduler
+    /// and the dispatcher to finish their current step, each for at most a minute. A
+    /// sync still running then is abandoned when the process exits: its open batch rolls
+    /// back, and the next sync resumes from the stored cursors.
     pub async fn shutdown(self) -> std::io::Result<()> {
         let _ = self.shutdown.send(true);
         self.task

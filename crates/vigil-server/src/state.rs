@@ -108,6 +108,7 @@ impl AppState {
         let found = match self.0.tokens.get(&hash) {
             Some(p) => p,
             None => {
+                let generation = self.0.tokens.generation();
                 let key = hash.clone();
                 let p = self
                     .readers()
@@ -116,7 +117,7 @@ impl AppState {
                         Ok(auth::lookup(&mut tx, &key)?)
                     })
                     .await?;
-                self.0.tokens.put(hash, p.clone());
+                self.0.tokens.put(hash, p.clone(), generation);
                 p
             }
         };

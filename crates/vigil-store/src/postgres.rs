@@ -23,8 +23,48 @@ const MAX_PARAMS: usize = 65_535;
 /// keep the statement cache small.
 const INSERT_BATCH: usize = 500;
 
+/// A client closed on a thread of its own when dropped: closing runs the client's own
+/// runtime, which may not start on a thread that already drives an async runtime (a
+/// server dropping an idle connection).
+pub(crate) struct PgClient(Option<Client>);
+
+impl PgClient {
+    pub(crate) fn new(client: Client) -> PgClient {
+        PgClient(Some(client))
+    }
+}
+
+impl std::ops::Deref for PgClient {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        self.0
+            .as_ref()
+            .expect("a PgClient holds its client until dropped")
+    }
+}
+
+impl std::ops::DerefMut for PgClient {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.0
+            .as_mut()
+            .expect("a PgClient holds its client until dropped")
+    }
+}
+
+impl Drop for PgClient {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            // Without a thread, the server closes the connection when its socket does.
+            let _ = std::thread::Builder::new()
+                .name("vigil-pg-close".into())
+                .spawn(move || drop(client));
+        }
+    }
+}
+
 pub(crate) struct Postgres {
-    client: Client,
+    client: PgClient,
     statements: HashMap<String, Statement>,
     /// Prefix of this store's notification channels: stores in other schemas of the
     /// same database hear only their own.
@@ -51,6 +91,12 @@ impl Postgres {
             config.connect_timeout(Duration::from_secs(10));
         }
         config.application_name("vigil");
+        // `CREATE ... IF NOT EXISTS` at every open would otherwise log a notice.
+        let options = match config.get_options() {
+            Some(given) => format!("{given} -c client_min_messages=warning"),
+            None => "-c client_min_messages=warning".to_owned(),
+        };
+        config.options(&options);
         let mut client = config
             .connect(NoTls)
             .map_err(|source| StoreError::Connect { source })?;
@@ -71,7 +117,7 @@ impl Postgres {
             ))?;
         }
         Ok(Postgres {
-            client,
+            client: PgClient::new(client),
             statements: HashMap::new(),
             channels: channel_prefix(schema),
         })

@@ -17,7 +17,7 @@ use postgres::{Client, Config, NoTls};
 
 use crate::Location;
 use crate::error::{Result, StoreError};
-use crate::postgres::channel_prefix;
+use crate::postgres::{PgClient, channel_prefix};
 
 fn connect(url: &str) -> Result<Client> {
     let mut config = Config::from_str(url).map_err(|e| StoreError::DatabaseUrl {
@@ -50,7 +50,7 @@ pub struct Leader {
 enum Held {
     /// Held for as long as the file stays open.
     File(#[allow(dead_code, reason = "the open file is the lock")] File),
-    Postgres(Box<Client>),
+    Postgres(Box<PgClient>),
 }
 
 impl std::fmt::Debug for Leader {
@@ -97,7 +97,7 @@ impl Leader {
                 let key = lock_key(&format!("{}{name}", channel_prefix(schema.as_deref())));
                 let row = client.query_one("SELECT pg_try_advisory_lock($1)", &[&key])?;
                 Ok(row.get::<_, bool>(0).then_some(Leader {
-                    held: Held::Postgres(Box::new(client)),
+                    held: Held::Postgres(Box::new(PgClient::new(client))),
                 }))
             }
         }
@@ -115,7 +115,7 @@ impl Leader {
 
 /// Notifications that other processes committed on a store (PostgreSQL only).
 pub struct Listener {
-    client: Client,
+    client: PgClient,
     prefix: String,
 }
 
@@ -138,7 +138,10 @@ impl Listener {
         for c in channels {
             client.batch_execute(&format!("LISTEN \"{prefix}{c}\""))?;
         }
-        Ok(Some(Listener { client, prefix }))
+        Ok(Some(Listener {
+            client: PgClient::new(client),
+            prefix,
+        }))
     }
 
     /// Waits up to `timeout` for notifications; returns (channel, payload) of each that
