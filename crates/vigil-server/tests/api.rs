@@ -762,6 +762,24 @@ fn requests_the_document_allows_are_accepted() {
     );
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert_eq!(b["error"]["code"], "unprocessable");
+    // A time that is in the year 10000 in UTC was a panic, and one in the year -1 was
+    // stored as `-001-12-31…`: both are outside the documented years 0001 to 9998.
+    for at in ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+01:00"] {
+        let (s, b) = api.call(
+            Method::POST,
+            "/api/v1/deployments",
+            Some("publisher"),
+            Some(json!({"environment": "x", "service": "nope", "version": "1", "at": at})),
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+        assert!(
+            b["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("0001 to 9998"),
+            "{b}"
+        );
+    }
 }
 
 #[test]

@@ -75,8 +75,11 @@ pub(crate) struct Timestamp;
 
 impl PartialSchema for Timestamp {
     fn schema() -> RefOr<Schema> {
-        string("An RFC 3339 time, e.g. `2026-03-01T12:00:00Z`.")
+        string("An RFC 3339 time of the years 0001 to 9998, e.g. `2026-03-01T12:00:00Z`.")
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .pattern(Some(
+                "^(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9])-",
+            ))
             .into()
     }
 }

@@ -163,9 +163,18 @@ fn text(name: &str, bytes: &[u8]) -> ApiResult<String> {
         .map_err(|_| ApiError::bad_request(format!("form field {name} is not UTF-8 text")))
 }
 
+/// An RFC 3339 time of the years 0001 to 9998, as written: converted to UTC, as it is
+/// stored, it stays within the years RFC 3339 can write (a time of 9999-12-31 with a
+/// negative offset is in the year 10000).
 fn parse_time(what: &str, t: &str) -> ApiResult<time::OffsetDateTime> {
-    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-        .map_err(|e| ApiError::bad_request(format!("{what} {t:?} is not an RFC 3339 time: {e}")))
+    let at = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| ApiError::bad_request(format!("{what} {t:?} is not an RFC 3339 time: {e}")))?;
+    if !(1..=9998).contains(&at.year()) {
+        return Err(ApiError::bad_request(format!(
+            "{what} {t:?} is outside the years 0001 to 9998"
+        )));
+    }
+    Ok(at)
 }
 
 /// Records that a release went to an environment: by service and version, or by an
