@@ -162,7 +162,7 @@ pub fn create(
     created_by: Option<&str>,
     now: time::OffsetDateTime,
 ) -> Result<CreatedToken, ApiError> {
-    if name.is_empty() || name.len() > 200 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(ApiError::bad_request(
             "a token name is 1 to 200 printable characters",
         ));
@@ -173,7 +173,10 @@ pub fn create(
                 "give at least one environment, or none for every environment",
             ));
         }
-        if let Some(bad) = envs.iter().find(|e| e.is_empty() || e.len() > 200) {
+        if let Some(bad) = envs
+            .iter()
+            .find(|e| e.is_empty() || e.chars().count() > 200)
+        {
             return Err(ApiError::bad_request(format!(
                 "environment name {bad:?}: 1 to 200 characters"
             )));

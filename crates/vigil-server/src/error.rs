@@ -26,7 +26,8 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// A stable, machine-readable code: `bad_request`, `unauthorized`, `forbidden`,
-    /// `not_found`, `conflict`, `payload_too_large`, `rate_limited`, `internal`,
+    /// `not_found`, `method_not_allowed`, `conflict`, `payload_too_large`,
+    /// `unsupported_media_type`, `unprocessable`, `rate_limited`, `internal`,
     /// `unavailable`.
     pub code: String,
     /// What went wrong and what to do about it.
@@ -45,6 +46,11 @@ impl ApiError {
 
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+
+    /// The body is well-formed but cannot be used as it is.
+    pub fn unprocessable(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", message)
     }
 
     pub fn not_found(message: impl Into<String>) -> ApiError {
@@ -75,11 +81,7 @@ impl From<EngineError> for ApiError {
             EngineError::Conflict(_) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
-            _ if e.is_input() => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unprocessable",
-                e.to_string(),
-            ),
+            _ if e.is_input() => ApiError::unprocessable(e.to_string()),
             _ => {
                 tracing::error!(error = %e, "request failed");
                 ApiError::internal(format!("the store failed: {e}"))

@@ -1,13 +1,15 @@
 //! The OpenAPI 3.1 document, generated from the handlers and types, served at
 //! `/api/v1/openapi.json`.
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::api;
 use crate::api::model;
+use crate::config::ApiConfig;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,7 +23,7 @@ use crate::api::model;
         api::list_tokens, api::create_token, api::revoke_token,
     ),
     components(schemas(crate::error::ErrorBody, model::ReleaseForm)),
-    modifiers(&Security, &Errors),
+    modifiers(&Security, &Errors, &OneRelease),
     tags(
         (name = "releases", description = "Releases and their SBOMs"),
         (name = "deployments", description = "What runs where, from pipelines and Argo CD"),
@@ -73,13 +75,7 @@ impl Modify for Errors {
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
             let public = path == "/healthz" || path == "/readyz";
-            let ops: [Option<&mut Operation>; 4] = [
-                item.get.as_mut(),
-                item.post.as_mut(),
-                item.put.as_mut(),
-                item.delete.as_mut(),
-            ];
-            for op in ops.into_iter().flatten() {
+            for op in operations(item) {
                 let mut codes: Vec<(&str, &str)> = vec![("500", "The server or its store failed")];
                 if !public {
                     codes.extend([
@@ -116,9 +112,75 @@ impl Modify for Errors {
     }
 }
 
-/// The document as JSON.
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.post.as_mut(),
+        item.put.as_mut(),
+        item.delete.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// A deployment names its release by service and version, or by digest, which the
+/// derived schema of its fields cannot say.
+struct OneRelease;
+
+impl Modify for OneRelease {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(schemas) = openapi.components.as_mut().map(|c| &mut c.schemas) else {
+            return;
+        };
+        let Some(RefOr::T(Schema::Object(mut fields))) = schemas.remove("DeploymentRequest") else {
+            return;
+        };
+        let string = || ObjectBuilder::new().schema_type(Type::String);
+        let null = || ObjectBuilder::new().schema_type(Type::Null);
+        let by_version = ObjectBuilder::new()
+            .required("service")
+            .required("version")
+            .property("service", string())
+            .property("version", string())
+            .property("digest", null());
+        let by_digest = ObjectBuilder::new()
+            .required("digest")
+            .property("digest", string())
+            .property("version", null());
+        // Said once, on the whole.
+        let description = fields.description.take();
+        #[allow(deprecated, reason = "utoipa writes the derived example here")]
+        let example = fields.example.take();
+        let schema = AllOfBuilder::new()
+            .description(description)
+            .examples(example)
+            .item(fields)
+            .item(AnyOfBuilder::new().item(by_version).item(by_digest))
+            .build();
+        schemas.insert("DeploymentRequest".to_owned(), RefOr::T(schema.into()));
+    }
+}
+
+/// The document with the default limits.
 pub fn document() -> utoipa::openapi::OpenApi {
+    document_for(&ApiConfig::default())
+}
+
+/// The document of a server with the limits `api`: `page_size` at most its
+/// `max_page_size`.
+pub fn document_for(api: &ApiConfig) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    for item in doc.paths.paths.values_mut() {
+        for op in operations(item) {
+            for param in op.parameters.iter_mut().flatten() {
+                if param.name == "page_size"
+                    && let Some(RefOr::T(Schema::Object(schema))) = param.schema.as_mut()
+                {
+                    schema.maximum = Some(api.max_page_size.into());
+                }
+            }
+        }
+    }
     doc
 }

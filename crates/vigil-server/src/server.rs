@@ -106,9 +106,12 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     response
 }
 
-async fn openapi(Auth(who): Auth) -> ApiResult<Json<utoipa::openapi::OpenApi>> {
+async fn openapi(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> ApiResult<Json<utoipa::openapi::OpenApi>> {
     who.require(Permission::Read)?;
-    Ok(Json(crate::openapi::document()))
+    Ok(Json(crate::openapi::document_for(&state.config().api)))
 }
 
 async fn metrics(State(state): State<AppState>, Auth(who): Auth) -> ApiResult<Response> {

@@ -705,6 +705,83 @@ fn the_openapi_document_covers_every_route() {
     assert!(doc["paths"]["/api/v1/findings"]["get"]["responses"]["401"].is_object());
 }
 
+/// What schemathesis (scripts/api-conformance) found where the document and the
+/// handlers disagreed: each request here is one the document allows.
+#[test]
+fn requests_the_document_allows_are_accepted() {
+    let t = stores("api_schema").into_iter().next().unwrap();
+    let api = Api::new(t, |c| c.api.max_page_size = 50);
+    // The served document bounds page_size by this server's limit, and it holds.
+    let (s, doc) = api.call(Method::GET, "/api/v1/openapi.json", Some("reader"), None);
+    assert_eq!(s, StatusCode::OK);
+    let params = doc["paths"]["/api/v1/releases"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let page_size = params.iter().find(|p| p["name"] == "page_size").unwrap();
+    assert_eq!(page_size["schema"]["minimum"], 1);
+    assert_eq!(page_size["schema"]["maximum"], 50);
+    let (s, _) = api.call(
+        Method::GET,
+        "/api/v1/releases?page_size=50",
+        Some("reader"),
+        None,
+    );
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = api.call(
+        Method::GET,
+        "/api/v1/releases?page_size=51",
+        Some("reader"),
+        None,
+    );
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // A job that failed or still runs has no summary.
+    let summary = &doc["components"]["schemas"]["JobView"]["properties"]["summary"];
+    assert_eq!(summary["type"], json!(["object", "null"]), "{summary}");
+    // A token name is limited in characters, not bytes.
+    let (s, b) = api.call(
+        Method::POST,
+        "/api/v1/tokens",
+        Some("admin"),
+        Some(json!({"name": "é".repeat(200), "role": "reader", "environments": ["ü".repeat(200)]})),
+    );
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (s, b) = api.call(
+        Method::POST,
+        "/api/v1/tokens",
+        Some("admin"),
+        Some(json!({"name": "é".repeat(201), "role": "reader"})),
+    );
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    // An Application that names no environment is well-formed JSON the server cannot
+    // use: 422, which the document lists, not 400.
+    let (s, b) = api.call(
+        Method::POST,
+        "/api/v1/deployments/argocd",
+        Some("publisher"),
+        Some(json!({"app": {"metadata": {"name": "checkout"}}})),
+    );
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(b["error"]["code"], "unprocessable");
+    // A time that is in the year 10000 in UTC was a panic, and one in the year -1 was
+    // stored as `-001-12-31…`: both are outside the documented years 0001 to 9998.
+    for at in ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+01:00"] {
+        let (s, b) = api.call(
+            Method::POST,
+            "/api/v1/deployments",
+            Some("publisher"),
+            Some(json!({"environment": "x", "service": "nope", "version": "1", "at": at})),
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+        assert!(
+            b["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("0001 to 9998"),
+            "{b}"
+        );
+    }
+}
+
 #[test]
 fn the_osv_api_answers_as_osv_dev_and_is_closed_by_default() {
     for public in [false, true] {

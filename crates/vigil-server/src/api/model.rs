@@ -4,7 +4,117 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::openapi::schema::{
+    Array, ArrayBuilder, Object, ObjectBuilder, Schema, SchemaType, Type,
+};
+use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
+
+/// No control characters and no white space at either end: how the engine checks names
+/// and versions.
+const TRIMMED_PRINTABLE: &str =
+    r"^[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?$";
+
+fn string(description: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+}
+
+/// The schema of a service, environment or team name, as the engine checks it. The
+/// engine counts the limit in bytes of UTF-8, which a schema cannot say: `maxLength`
+/// is the limit for ASCII names.
+pub(crate) struct Name;
+
+impl PartialSchema for Name {
+    fn schema() -> RefOr<Schema> {
+        string("A service, environment or team name: 1 to 200 bytes of UTF-8, without control characters or white space at either end.")
+            .min_length(Some(1))
+            .max_length(Some(200))
+            .pattern(Some(TRIMMED_PRINTABLE))
+            .examples(["checkout"])
+            .into()
+    }
+}
+
+impl ToSchema for Name {}
+
+/// The schema of a release version, as the engine checks it.
+pub(crate) struct Version;
+
+impl PartialSchema for Version {
+    fn schema() -> RefOr<Schema> {
+        string("A release version: 1 to 256 bytes of UTF-8, without control characters or white space at either end.")
+            .min_length(Some(1))
+            .max_length(Some(256))
+            .pattern(Some(TRIMMED_PRINTABLE))
+            .examples(["2.4.1"])
+            .into()
+    }
+}
+
+impl ToSchema for Version {}
+
+/// The schema of an artifact digest, as the engine checks it.
+pub(crate) struct Digest;
+
+impl PartialSchema for Digest {
+    fn schema() -> RefOr<Schema> {
+        string("An artifact digest as OCI writes it: `sha256:` and 64 lower-case hex digits, or `sha384:` and 96, or `sha512:` and 128.")
+            .pattern(Some(
+                "^(?:sha256:[0-9a-f]{64}|sha384:[0-9a-f]{96}|sha512:[0-9a-f]{128})$",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for Digest {}
+
+/// The schema of a time the API takes.
+pub(crate) struct Timestamp;
+
+impl PartialSchema for Timestamp {
+    fn schema() -> RefOr<Schema> {
+        string("An RFC 3339 time of the years 0001 to 9998, e.g. `2026-03-01T12:00:00Z`.")
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .pattern(Some(
+                "^(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9])-",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for Timestamp {}
+
+/// The schema of `page_token`: only what an earlier page gave is accepted.
+pub(crate) fn page_token() -> Object {
+    string("From `next_page_token` of the page before.")
+        .pattern(Some("^[0-9]{1,18}$"))
+        .build()
+}
+
+/// The schema of `min_severity`.
+pub(crate) fn severity() -> Object {
+    string("Lowest severity (default: all).")
+        .enum_values(Some(["critical", "high", "medium", "low", "unrated"]))
+        .build()
+}
+
+/// The schema of the environments of a token: absent for every environment, else at
+/// least one name.
+fn token_environments() -> Array {
+    let item = string("An environment name: 1 to 200 characters.")
+        .min_length(Some(1))
+        .max_length(Some(200));
+    ArrayBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .items(item)
+        .min_items(Some(1))
+        .description(Some(
+            "The environments the token may touch; absent for every environment.",
+        ))
+        .build()
+}
 
 /// A release: a built version of a service, with its SBOM.
 #[derive(Debug, Serialize, ToSchema)]
@@ -57,39 +167,59 @@ pub struct ReleasePage {
 /// A release to record, with its SBOM inline.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"service": "checkout", "version": "2.5.0", "commit": "4f9c2e1",
+    "digests": ["sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+    "sbom": {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "components": [{"type": "library", "name": "requests", "version": "2.31.0",
+            "purl": "pkg:pypi/requests@2.31.0"}]}}))]
 pub struct ReleaseRequest {
+    #[schema(value_type = Name)]
     pub service: String,
+    #[schema(value_type = Version)]
     pub version: String,
     /// The SBOM document (CycloneDX or SPDX JSON), as produced by the SBOM tool. For XML
     /// or tag-value SBOMs, post `multipart/form-data` instead.
     #[schema(value_type = Object)]
     pub sbom: Box<RawValue>,
-    /// Artifact digests (`sha256:` and 64 hex digits).
+    /// Artifact digests.
     #[serde(default)]
+    #[schema(value_type = Vec<Digest>)]
     pub digests: Vec<String>,
     pub commit: Option<String>,
     pub repository: Option<String>,
     pub builder: Option<String>,
-    /// RFC 3339.
+    /// When it was built.
+    #[schema(value_type = Option<Timestamp>)]
     pub built_at: Option<String>,
     /// The owning team; replaces the service's owner when given.
+    #[schema(value_type = Option<Name>)]
     pub owner: Option<String>,
 }
 
 /// The multipart form of a release: text fields as in the JSON form (`digest` may
 /// repeat) and the SBOM as a file part named `sbom`.
 #[derive(Debug, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code, reason = "documents the multipart form")]
 pub struct ReleaseForm {
+    #[schema(value_type = Name)]
     pub service: String,
+    #[schema(value_type = Version)]
     pub version: String,
     #[schema(value_type = String, format = Binary)]
     pub sbom: Vec<u8>,
+    // A form has no null: an optional field is one left out.
+    #[schema(value_type = Vec<Digest>, required = false)]
     pub digest: Option<Vec<String>>,
+    #[schema(value_type = String, required = false)]
     pub commit: Option<String>,
+    #[schema(value_type = String, required = false)]
     pub repository: Option<String>,
+    #[schema(value_type = String, required = false)]
     pub builder: Option<String>,
+    #[schema(value_type = Timestamp, required = false)]
     pub built_at: Option<String>,
+    #[schema(value_type = Name, required = false)]
     pub owner: Option<String>,
 }
 
@@ -140,13 +270,20 @@ pub struct ReleaseDetail {
 /// artifact digest.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"environment": "staging", "service": "checkout", "version": "2.4.1",
+    "actor": "ci"}))]
 pub struct DeploymentRequest {
+    #[schema(value_type = Name)]
     pub environment: String,
+    #[schema(value_type = Option<Name>)]
     pub service: Option<String>,
+    #[schema(value_type = Option<Version>)]
     pub version: Option<String>,
-    /// An artifact digest of the release (`sha256:…`), instead of service and version.
+    /// An artifact digest of the release, instead of service and version.
+    #[schema(value_type = Option<Digest>)]
     pub digest: Option<String>,
-    /// When it happened (RFC 3339); now when absent.
+    /// When it happened; now when absent.
+    #[schema(value_type = Option<Timestamp>)]
     pub at: Option<String>,
     /// Who deployed it.
     pub actor: Option<String>,
@@ -157,9 +294,12 @@ pub struct DeploymentRequest {
 /// A service removed from an environment.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"environment": "staging", "service": "search-indexer"}))]
 pub struct UndeploymentRequest {
     pub environment: String,
     pub service: String,
+    /// When it happened; now when absent.
+    #[schema(value_type = Option<Timestamp>)]
     pub at: Option<String>,
     pub actor: Option<String>,
     pub source: Option<String>,
@@ -388,14 +528,17 @@ pub struct FindingParams {
     pub service: Option<String>,
     /// Only services of this application.
     pub app: Option<String>,
-    /// Lowest severity: critical, high, medium, low (default: all).
+    /// Lowest severity (default: all).
+    #[param(schema_with = severity)]
     pub min_severity: Option<String>,
     /// Only advisories in CISA's KEV catalog.
     pub kev: Option<bool>,
     /// Also releases that run nowhere.
     pub all_releases: Option<bool>,
     /// 1 to the server's maximum (default 100).
+    #[param(minimum = 1)]
     pub page_size: Option<usize>,
+    #[param(schema_with = page_token)]
     pub page_token: Option<String>,
 }
 
@@ -404,7 +547,9 @@ pub struct FindingParams {
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// 1 to the server's maximum (default 100).
+    #[param(minimum = 1)]
     pub page_size: Option<usize>,
+    #[param(schema_with = page_token)]
     pub page_token: Option<String>,
 }
 
@@ -414,7 +559,10 @@ pub struct PageParams {
 pub struct ReleaseParams {
     /// Only releases of this service.
     pub service: Option<String>,
+    /// 1 to the server's maximum (default 100).
+    #[param(minimum = 1)]
     pub page_size: Option<usize>,
+    #[param(schema_with = page_token)]
     pub page_token: Option<String>,
 }
 
@@ -424,7 +572,10 @@ pub struct ReleaseParams {
 pub struct DeploymentParams {
     pub environment: Option<String>,
     pub service: Option<String>,
+    /// 1 to the server's maximum (default 100).
+    #[param(minimum = 1)]
     pub page_size: Option<usize>,
+    #[param(schema_with = page_token)]
     pub page_token: Option<String>,
 }
 
@@ -659,8 +810,8 @@ pub struct JobView {
     /// Absent while running.
     pub ok: Option<bool>,
     pub duration_ms: Option<i64>,
-    /// What it did.
-    #[schema(value_type = Object)]
+    /// What it did; absent while running and after a failure.
+    #[schema(value_type = Option<Object>)]
     pub summary: Option<serde_json::Value>,
     pub error: Option<String>,
     pub runner: Option<String>,
@@ -745,10 +896,17 @@ impl From<vigil_store::Token> for TokenView {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "ci", "role": "publisher", "environments": ["staging"]}))]
 pub struct TokenRequest {
+    /// What the token is for: 1 to 200 characters, none of them a control character.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]+$"
+    )]
     pub name: String,
     pub role: crate::auth::Role,
-    /// The environments the token may touch; absent for every environment.
+    #[schema(schema_with = token_environments)]
     pub environments: Option<Vec<String>>,
 }
 

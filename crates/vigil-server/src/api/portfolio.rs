@@ -217,7 +217,7 @@ async fn services(state: &AppState, only: Option<String>) -> ApiResult<Vec<Servi
 
 /// An advisory by its id or any alias, with its OSV record.
 #[utoipa::path(get, path = "/api/v1/advisories/{id}", tag = "advisories",
-    params(("id" = String, Path, description = "An OSV id, or an alias such as a CVE id")),
+    params(("id" = String, Path, description = "An OSV id, or an alias such as a CVE id", example = "CVE-2021-44228")),
     responses((status = 200, body = AdvisoryView)), security(("bearer" = [])))]
 pub(crate) async fn get_advisory(
     State(state): State<AppState>,
@@ -291,7 +291,7 @@ pub(crate) async fn get_advisory(
 /// Who is affected by an advisory (by id or alias): every environment, service and
 /// release, now.
 #[utoipa::path(get, path = "/api/v1/affected/{id}", tag = "advisories",
-    params(("id" = String, Path, description = "An OSV id, or an alias such as a CVE id"), AffectedParams),
+    params(("id" = String, Path, description = "An OSV id, or an alias such as a CVE id", example = "CVE-2021-44228"), AffectedParams),
     responses((status = 200, body = AffectedView)), security(("bearer" = [])))]
 pub(crate) async fn affected(
     State(state): State<AppState>,

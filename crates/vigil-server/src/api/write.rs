@@ -163,9 +163,18 @@ fn text(name: &str, bytes: &[u8]) -> ApiResult<String> {
         .map_err(|_| ApiError::bad_request(format!("form field {name} is not UTF-8 text")))
 }
 
+/// An RFC 3339 time of the years 0001 to 9998, as written: converted to UTC, as it is
+/// stored, it stays within the years RFC 3339 can write (a time of 9999-12-31 with a
+/// negative offset is in the year 10000).
 fn parse_time(what: &str, t: &str) -> ApiResult<time::OffsetDateTime> {
-    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-        .map_err(|e| ApiError::bad_request(format!("{what} {t:?} is not an RFC 3339 time: {e}")))
+    let at = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| ApiError::bad_request(format!("{what} {t:?} is not an RFC 3339 time: {e}")))?;
+    if !(1..=9998).contains(&at.year()) {
+        return Err(ApiError::bad_request(format!(
+            "{what} {t:?} is outside the years 0001 to 9998"
+        )));
+    }
+    Ok(at)
 }
 
 /// Records that a release went to an environment: by service and version, or by an
@@ -263,6 +272,10 @@ pub(crate) async fn create_undeployment(
 /// An Argo CD notification: the Application resource, as the template
 /// `{"app": {{toJson .app}}}` renders it.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"app": {
+    "metadata": {"name": "checkout", "annotations": {"vigil.dev/environment": "staging"}},
+    "status": {"summary": {"images": ["registry.example/checkout:2.4.1"]},
+        "operationState": {"finishedAt": "2026-03-01T11:00:00Z"}}}}))]
 pub(crate) struct ArgoNotification {
     #[schema(value_type = Object)]
     pub(crate) app: serde_json::Value,
@@ -272,7 +285,8 @@ pub(crate) struct ArgoNotification {
 /// Application's `vigil.dev/service` annotation or its name; the environment its
 /// `vigil.dev/environment` annotation, or the destination's name or namespace; the
 /// release the first image of `status.summary.images` whose digest Vigil knows, else
-/// the `vigil.dev/version` annotation or the first image's tag.
+/// the `vigil.dev/version` annotation or the first image's tag. An Application that
+/// names none of these is refused with 422.
 #[utoipa::path(post, path = "/api/v1/deployments/argocd", tag = "deployments",
     request_body = ArgoNotification,
     responses((status = 201, body = DeployOutcomeView)), security(("bearer" = [])))]
@@ -292,12 +306,12 @@ pub(crate) async fn argocd(
     let annotation = |k: &str| s(&["metadata", "annotations", k]);
     let service = annotation("vigil.dev/service")
         .or_else(|| s(&["metadata", "name"]))
-        .ok_or_else(|| ApiError::bad_request("app.metadata.name is missing"))?;
+        .ok_or_else(|| ApiError::unprocessable("app.metadata.name is missing"))?;
     let environment = annotation("vigil.dev/environment")
         .or_else(|| s(&["spec", "destination", "name"]))
         .or_else(|| s(&["spec", "destination", "namespace"]))
         .ok_or_else(|| {
-            ApiError::bad_request(
+            ApiError::unprocessable(
                 "no environment: set the annotation vigil.dev/environment on the Application, or a destination name or namespace",
             )
         })?;
@@ -341,7 +355,7 @@ pub(crate) async fn argocd(
             let version = annotation("vigil.dev/version")
                 .or_else(|| images.iter().find_map(|i| image_tag(i)))
                 .ok_or_else(|| {
-                    ApiError::bad_request(
+                    ApiError::unprocessable(
                         "no release: no image digest is known to Vigil and there is no vigil.dev/version annotation or image tag",
                     )
                 })?;
