@@ -39,7 +39,13 @@ fn main() -> ExitCode {
                 e.downcast_ref::<vigil_engine::EngineError>()
                     .is_some_and(|e| !e.is_input())
                     || e.downcast_ref::<vigil_store::StoreError>()
-                        .is_some_and(|e| !matches!(e, vigil_store::StoreError::Conflict(_)))
+                        .is_some_and(|e| {
+                            !matches!(
+                                e,
+                                vigil_store::StoreError::Conflict(_)
+                                    | vigil_store::StoreError::Input(_)
+                            )
+                        })
             });
             ExitCode::from(if system { 3 } else { 2 })
         }

@@ -31,7 +31,7 @@ impl EngineError {
     /// Whether the caller's input is at fault (exit code 2 in the CLI), not the system.
     pub fn is_input(&self) -> bool {
         match self {
-            EngineError::Store(e) => matches!(e, StoreError::Conflict(_)),
+            EngineError::Store(e) => matches!(e, StoreError::Conflict(_) | StoreError::Input(_)),
             EngineError::Feed(_) => false,
             _ => true,
         }

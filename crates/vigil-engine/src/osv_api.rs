@@ -175,10 +175,20 @@ pub enum OsvApiError {
     InvalidArgument(String),
     /// The store failed. Code 13 (`INTERNAL`), HTTP 500.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Store(StoreError),
     /// A stored record no longer reads as OSV. Code 13 (`INTERNAL`), HTTP 500.
     #[error("stored advisory {id} cannot be read: {reason}")]
     StoredRecord { id: String, reason: String },
+}
+
+impl From<StoreError> for OsvApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // A value the store refuses (text with a NUL) is the caller's to fix.
+            StoreError::Input(message) => OsvApiError::InvalidArgument(message),
+            e => OsvApiError::Store(e),
+        }
+    }
 }
 
 impl OsvApiError {

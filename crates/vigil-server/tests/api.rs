@@ -836,3 +836,33 @@ fn the_osv_api_answers_as_osv_dev_and_is_closed_by_default() {
         assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
 }
+
+#[test]
+fn a_nul_character_is_an_input_error_on_every_backend() {
+    for t in stores("api_nul") {
+        let name = t.name();
+        let api = Api::new(t, |_| {});
+        for path in [
+            "/api/v1/services/a%00b",
+            "/api/v1/advisories/CVE-1%00",
+            "/api/v1/findings?environment=p%00",
+        ] {
+            let (s, b) = api.call(Method::GET, path, Some("reader"), None);
+            assert!(s.is_client_error(), "{name}: GET {path}: {s} {b}");
+        }
+        let (s, b) = api.call(
+            Method::POST,
+            "/api/v1/undeployments",
+            Some("publisher"),
+            Some(json!({"environment": "prod\u{0}", "service": "x"})),
+        );
+        assert!(s.is_client_error(), "{name}: {s} {b}");
+        let (s, b) = api.call(
+            Method::POST,
+            "/v1/query",
+            Some("reader"),
+            Some(json!({"package": {"name": "lo\u{0}dash", "ecosystem": "npm"}, "version": "1"})),
+        );
+        assert!(s.is_client_error(), "{name}: OSV query: {s} {b}");
+    }
+}

@@ -34,6 +34,9 @@ pub enum StoreError {
     /// A write that contradicts what is stored.
     #[error("{0}")]
     Conflict(String),
+    /// A value no backend can store or compare, such as text holding a NUL character.
+    #[error("{0}")]
+    Input(String),
     #[error("internal store error: {0}")]
     Internal(String),
 }

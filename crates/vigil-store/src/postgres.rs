@@ -239,6 +239,7 @@ impl Conn for PgTx<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        crate::sql::reject_nul(params)?;
         let statement = self.prepare(sql)?;
         Ok(self.tx.execute(&statement, &refs(params))?)
     }
@@ -249,6 +250,7 @@ impl Conn for PgTx<'_> {
         params: &[Param<'_>],
         f: &mut dyn FnMut(Row) -> Result<()>,
     ) -> Result<()> {
+        crate::sql::reject_nul(params)?;
         let statement = self.prepare(sql)?;
         let mut rows = self.tx.query_raw(&statement, refs(params))?;
         while let Some(r) = rows.next()? {
@@ -264,6 +266,7 @@ impl Conn for PgTx<'_> {
         rows: &[Param<'_>],
         tail: &str,
     ) -> Result<u64> {
+        crate::sql::reject_nul(rows)?;
         if width == 0 || rows.is_empty() {
             return Ok(0);
         }

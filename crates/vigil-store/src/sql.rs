@@ -234,6 +234,23 @@ pub(crate) trait Database: Send {
     fn begin(&mut self, write: bool) -> Result<Box<dyn Conn + '_>>;
 }
 
+/// Refuses text holding a NUL character: PostgreSQL cannot store it, so neither backend
+/// takes it, and the caller hears which value is wrong rather than a database error.
+pub(crate) fn reject_nul(params: &[Param<'_>]) -> Result<()> {
+    let bad = params.iter().find_map(|p| match p {
+        Param::Text(t) if t.contains('\0') => Some(*t),
+        Param::Texts(ts) => ts.iter().find(|t| t.contains('\0')).map(String::as_str),
+        _ => None,
+    });
+    match bad {
+        Some(t) => Err(crate::error::StoreError::Input(format!(
+            "{:?} holds a NUL character, which cannot be stored",
+            t.chars().take(80).collect::<String>()
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// `sql` with each `?` outside string literals replaced by `$1`, `$2`, ...
 pub(crate) fn numbered(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 16);

@@ -116,6 +116,7 @@ impl SqliteTx<'_> {
         params: &[Param<'_>],
         f: &mut dyn FnMut(Row) -> Result<()>,
     ) -> Result<()> {
+        crate::sql::reject_nul(params)?;
         let mut stmt = self.tx.prepare_cached(sql)?;
         let width = stmt.column_count();
         let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
@@ -136,6 +137,7 @@ impl Conn for SqliteTx<'_> {
     }
 
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
+        crate::sql::reject_nul(params)?;
         if let Some((sql, at, elements)) = expand(sql, params) {
             let mut bound = params.to_vec();
             let mut n = 0;
@@ -174,6 +176,7 @@ impl Conn for SqliteTx<'_> {
         rows: &[Param<'_>],
         tail: &str,
     ) -> Result<u64> {
+        crate::sql::reject_nul(rows)?;
         if width == 0 || rows.is_empty() {
             return Ok(0);
         }
