@@ -152,6 +152,12 @@ impl Tx<'_> {
         self.conn.lock(sql::Lock::Matching)
     }
 
+    /// Asks the database for nothing: whether it answers.
+    pub fn ping(&mut self) -> Result<()> {
+        self.conn.query_int("SELECT 1", &[])?;
+        Ok(())
+    }
+
     /// Tells other processes on this store, at commit, that `channel` changed; they
     /// hear it through a [`Listener`].
     pub fn notify(&mut self, channel: &str, payload: &str) -> Result<()> {

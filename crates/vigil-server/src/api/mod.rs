@@ -111,7 +111,7 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> ApiResult<Json<mode
         .readers()
         .run(|engine| {
             let mut tx = engine.store().read()?;
-            tx.counts()?;
+            tx.ping()?;
             Ok(())
         })
         .await
