@@ -169,8 +169,10 @@ impl Engine {
             .collect();
         // Compiled advisories are reused from earlier operations of this process where
         // the store still holds the same version of them.
-        let stale: Vec<String> = tx
-            .advisory_versions_for(&pkgs)?
+        let current = tx.advisory_versions_for(&pkgs)?;
+        let named: std::collections::HashSet<String> =
+            current.iter().map(|(id, _)| id.clone()).collect();
+        let mut stale: Vec<String> = current
             .into_iter()
             .filter(|(id, modified)| {
                 self.cache
@@ -184,7 +186,9 @@ impl Engine {
             .map(|(id, _)| id)
             .collect();
         if self.cache.len() + stale.len() > self.limits.advisory_cache {
+            // Starting again: everything this release needs is compiled anew.
             self.cache = Index::new();
+            stale = named.iter().cloned().collect();
         }
         for (id, json) in tx.advisories_by_id(&stale)? {
             let osv = vigil_osv::from_json(&json).map_err(|e| {
@@ -198,7 +202,10 @@ impl Engine {
             .zip(&ids)
             .map(|((p, _, _, _), &id)| Target::new(id, p.identity.key.clone(), &p.identity.version))
             .collect();
-        let hits = matching::hits(index, &targets);
+        // Only advisories the store names for these packages now: a cached record that
+        // another process changed may no longer name one of them.
+        let mut hits = matching::hits(index, &targets);
+        hits.retain(|h| named.contains(&h.advisory));
         let releases: Vec<(i64, i64)> = ids.iter().map(|&pv| (release_id, pv)).collect();
         let pending = matching::pending(&hits, &releases);
         matching::store(&mut tx, &pending, now)?;

@@ -523,3 +523,42 @@ fn a_process_never_matches_with_an_advisory_another_process_has_replaced() {
         );
     }
 }
+
+#[test]
+fn a_process_never_matches_with_an_advisory_another_process_moved_to_another_package() {
+    for t in stores("moved_cache") {
+        let backend = t.name();
+        let mut a = Engine::new(t.reopen());
+        let mut b = Engine::new(t.reopen());
+        a.import_advisories(vec![lodash_advisory("2024-01-01T00:00:00Z", None)])
+            .unwrap();
+        let add = |e: &mut Engine, version: &str| {
+            e.add_release(&ReleaseInput {
+                service: "checkout",
+                version,
+                sbom: &sbom("4.17.20"),
+                ..ReleaseInput::default()
+            })
+            .unwrap()
+            .findings
+        };
+        assert_eq!(add(&mut a, "1.0.0"), 1, "{backend}");
+        // Another process stores a version that names another package: the store no
+        // longer lists it for lodash, so `a` never looks at its cached copy's version.
+        let moved = lodash_advisory("2024-06-01T00:00:00Z", None);
+        let json = String::from_utf8(moved.json)
+            .unwrap()
+            .replace(r#""name": "lodash""#, r#""name": "lodash-es""#);
+        b.import_advisories(vec![AdvisoryInput {
+            osv: vigil_osv::from_json(json.as_bytes()).unwrap(),
+            json: json.into_bytes(),
+            source: Some("test".into()),
+        }])
+        .unwrap();
+        assert_eq!(
+            add(&mut a, "1.0.1"),
+            0,
+            "{backend}: a cached advisory that no longer names lodash matched it"
+        );
+    }
+}
