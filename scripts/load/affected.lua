@@ -1,10 +1,12 @@
 -- wrk script for scripts/load-serve: GET /api/v1/affected/{id}, rotating over the ids
--- given after `--` on wrk's command line, with the bearer token from VIGIL_LOAD_TOKEN.
--- Prints the summary as one JSON line prefixed `LOAD-JSON ` when done.
+-- given after `--` on wrk's command line (with VIGIL_LOAD_QUERY after each), with the bearer
+-- token from VIGIL_LOAD_TOKEN. Prints the summary as one JSON line prefixed `LOAD-JSON ` when done.
 
 local ids = {}
 local next_id = 0
 local threads = 0
+-- `?all_releases=true` or nothing.
+local query = os.getenv("VIGIL_LOAD_QUERY") or ""
 
 function setup(thread)
   -- Threads start at different ids so that they do not ask in lockstep.
@@ -25,7 +27,7 @@ end
 
 function request()
   next_id = next_id % #ids + 1
-  return wrk.format("GET", "/api/v1/affected/" .. ids[next_id])
+  return wrk.format("GET", "/api/v1/affected/" .. ids[next_id] .. query)
 end
 
 function done(summary, latency, requests)

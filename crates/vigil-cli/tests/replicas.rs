@@ -350,6 +350,8 @@ fn replicas_share_writes_tokens_alerts_and_the_scheduler() {
         &config,
         format!(
             r#"listen = "127.0.0.1:0"
+[api]
+affected_cache_max_age_ms = 3600000
 [scheduler]
 osv_interval_secs = 1
 osv_url = "{feed}"
@@ -397,8 +399,14 @@ environments = ["production"]
         replicas[other].name
     );
 
-    // (a) Written through A, read through B.
+    // (a) Written through A, read through B. B keeps its answer of `affected` for an
+    // hour: seeing A's writes within seconds is the notification's doing.
     let (a, b) = (&replicas[0], &replicas[1]);
+    for _ in 0..2 {
+        let (s, r) = b.get("/api/v1/affected/GHSA-aaaa-aaaa-aaaa", &publisher);
+        assert_eq!(s, 200, "{r}");
+        assert_eq!(r["services"], json!([]), "{r}");
+    }
     for service in SERVICES {
         let sbom = json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
             "components": [{"type": "library", "name": "left-pad", "version": "1.1.0", "purl": "pkg:npm/left-pad@1.1.0"},
@@ -427,8 +435,15 @@ environments = ["production"]
         .map(|i| i["service"].as_str().unwrap())
         .collect();
     assert_eq!(released, BTreeSet::from(SERVICES));
-    let (s, r) = b.get("/api/v1/affected/GHSA-aaaa-aaaa-aaaa", &publisher);
-    assert_eq!(s, 200, "{r}");
+    let r = eventually(
+        "the other replica's kept answer to follow the deployments",
+        Duration::from_secs(10),
+        || {
+            let (s, r) = b.get("/api/v1/affected/GHSA-aaaa-aaaa-aaaa", &publisher);
+            assert_eq!(s, 200, "{r}");
+            (r["services"].as_array().map(Vec::len) == Some(SERVICES.len())).then_some(r)
+        },
+    );
     assert_eq!(r["environments"], json!(["production"]));
     assert_eq!(r["services"], json!(["billing", "cart", "checkout"]));
 

@@ -3,6 +3,7 @@
 
 use vigil_store::Application;
 
+use crate::changes::Change;
 use crate::engine::Engine;
 use crate::error::{EngineError, Result};
 
@@ -25,7 +26,9 @@ impl Engine {
         let app = tx
             .application(name)?
             .ok_or_else(|| EngineError::Invalid("the application vanished".into()))?;
+        self.changes.announce(&mut tx, &Change::Everything)?;
         tx.commit()?;
+        self.changes.committed(&Change::Everything);
         Ok(app)
     }
 }

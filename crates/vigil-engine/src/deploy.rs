@@ -6,6 +6,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use vigil_store::{DeploymentEvent, Release, Tx};
 
+use crate::changes::Change;
 use crate::engine::{Engine, check_digest};
 use crate::error::{EngineError, Result};
 
@@ -81,7 +82,10 @@ impl Engine {
         } else {
             0
         };
+        let change = what_runs_changed(&mut tx, &[Some(release.id), appended.replaced])?;
+        self.changes.announce(&mut tx, &change)?;
         tx.commit()?;
+        self.changes.committed(&change);
         Ok(DeployOutcome {
             deployment_id: appended.id,
             environment: input.environment.to_owned(),
@@ -135,7 +139,10 @@ impl Engine {
             now,
         )?;
         let replaced = version_of(&mut tx, appended.replaced)?;
+        let change = what_runs_changed(&mut tx, &[appended.replaced])?;
+        self.changes.announce(&mut tx, &change)?;
         tx.commit()?;
+        self.changes.committed(&change);
         Ok(DeployOutcome {
             deployment_id: appended.id,
             environment: environment.to_owned(),
@@ -148,6 +155,18 @@ impl Engine {
             alerts: 0,
         })
     }
+}
+
+/// A deployment changes the answers about the advisories of the releases it starts or
+/// stops: where they run, since when, their findings' exposure.
+fn what_runs_changed(tx: &mut Tx<'_>, releases: &[Option<i64>]) -> Result<Change> {
+    let mut advisories = std::collections::BTreeSet::new();
+    for release in releases.iter().flatten() {
+        for f in tx.findings_of_release(*release)? {
+            advisories.insert(f.key.advisory_id);
+        }
+    }
+    Ok(Change::Advisories(advisories))
 }
 
 fn version_of(tx: &mut Tx<'_>, release: Option<i64>) -> Result<Option<String>> {

@@ -52,6 +52,8 @@ pub struct Engine {
     /// Advisories compiled before, checked against the store's `modified` before use, so
     /// a long-running process parses each version of a record once.
     pub(crate) cache: vigil_match::Index,
+    /// Told of every change this engine commits.
+    pub changes: crate::changes::Changes,
 }
 
 impl Engine {
@@ -66,6 +68,7 @@ impl Engine {
             clock,
             limits: Limits::default(),
             cache: vigil_match::Index::new(),
+            changes: crate::changes::Changes::default(),
         }
     }
 

@@ -10,6 +10,7 @@ use vigil_osv::Osv;
 use vigil_store::{AdvisoryRecord, FindingKey, KevEntry};
 
 use crate::advisories::{Record, Rejected, SinkError};
+use crate::changes::Change;
 use crate::engine::{Engine, sha256};
 use crate::error::{EngineError, Result};
 use crate::matching::{self, advisory_pkgs, rank};
@@ -158,8 +159,12 @@ impl Engine {
             outcome.resolved = rematched.resolved;
             outcome.exposures = exposures(&mut tx, &rematched.new)?;
             outcome.alerts = crate::alerts::for_new_findings(&mut tx, &rematched.new, now)?;
+            self.changes.announce(&mut tx, &Change::Everything)?;
         }
         tx.commit()?;
+        if !changed.is_empty() {
+            self.changes.committed(&Change::Everything);
+        }
         // Committed: what was compiled for this batch serves later releases.
         if self.cache.len() + index.len() <= self.limits.advisory_cache {
             for advisory in index.into_advisories() {
@@ -192,7 +197,9 @@ impl Engine {
             }
             let rematched = matching::rematch_advisories(&mut tx, &index, chunk, now)?;
             crate::alerts::for_new_findings(&mut tx, &rematched.new, now)?;
+            self.changes.announce(&mut tx, &Change::Everything)?;
             tx.commit()?;
+            self.changes.committed(&Change::Everything);
             outcome.findings += rematched.findings;
             outcome.new_findings += rematched.new.len();
             outcome.resolved += rematched.resolved;
@@ -228,7 +235,9 @@ impl Engine {
         let now = self.clock.now();
         let mut tx = self.store.write()?;
         tx.replace_kev(&entries, Some(&catalog.version), source, now)?;
+        self.changes.announce(&mut tx, &Change::Everything)?;
         tx.commit()?;
+        self.changes.committed(&Change::Everything);
         Ok(entries.len())
     }
 
@@ -244,7 +253,9 @@ impl Engine {
         let now = self.clock.now();
         let mut tx = self.store.write()?;
         tx.replace_epss(&rows, version.as_deref(), source, now)?;
+        self.changes.announce(&mut tx, &Change::Everything)?;
         tx.commit()?;
+        self.changes.committed(&Change::Everything);
         Ok(rows.len())
     }
 }

@@ -6,6 +6,7 @@
 pub mod advisories;
 mod alerts;
 mod catalog;
+mod changes;
 mod clock;
 mod deploy;
 mod engine;
@@ -18,6 +19,7 @@ mod query;
 mod release;
 
 pub use alerts::{ALERTS_CHANNEL, AlertAdvisory};
+pub use changes::{CHANGES_CHANNEL, Change, Changes, Observer};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use deploy::{DeployInput, DeployOutcome, ReleaseRef};
 pub use engine::{Engine, Limits, check_digest, sha256};

@@ -10,6 +10,7 @@ use vigil_match::Index;
 use vigil_match::scan::Dependency;
 use vigil_store::{NewPackage, NewRelease, Release};
 
+use crate::changes::Change;
 use crate::engine::{Engine, check_digest, sha256};
 use crate::error::{EngineError, Result};
 use crate::matching::{self, Target, pkg_key};
@@ -76,6 +77,7 @@ impl Engine {
             for d in &input.digests {
                 tx.add_digest(existing.id, d)?;
             }
+            let owner_changed = owner_changes(&mut tx, input)?;
             if let Some(owner) = input.owner {
                 tx.upsert_service(input.service, Some(owner), now)?;
             }
@@ -87,7 +89,13 @@ impl Engine {
                     f.resolved_at.is_none() || f.resolution.as_deref() == Some("undeployed")
                 })
                 .collect();
+            if owner_changed {
+                self.changes.announce(&mut tx, &Change::Everything)?;
+            }
             tx.commit()?;
+            if owner_changed {
+                self.changes.committed(&Change::Everything);
+            }
             return Ok(ReleaseOutcome {
                 created: false,
                 sbom_format: bom.format.to_string(),
@@ -101,6 +109,7 @@ impl Engine {
             });
         }
 
+        let owner_changed = owner_changes(&mut tx, input)?;
         let service_id = tx.upsert_service(input.service, input.owner, now)?;
         tx.put_sbom(&sha, &bom.format.to_string(), input.sbom, now)?;
         let release_id = tx.insert_release(
@@ -212,7 +221,16 @@ impl Engine {
         let release = tx
             .release_by_id(release_id)?
             .ok_or_else(|| EngineError::Invalid("the release vanished".into()))?;
+        // A new release runs nowhere yet: only answers about every release change,
+        // unless the service's owner, which every answer names, changed too.
+        let change = if owner_changed {
+            Change::Everything
+        } else {
+            Change::NotRunning(pending.iter().map(|p| p.key.advisory_id.clone()).collect())
+        };
+        self.changes.announce(&mut tx, &change)?;
         tx.commit()?;
+        self.changes.committed(&change);
         Ok(ReleaseOutcome {
             release,
             created: true,
@@ -225,6 +243,16 @@ impl Engine {
             advisories: distinct(pending.iter().map(|p| p.key.advisory_id.clone())),
         })
     }
+}
+
+/// Whether adding `input` gives its existing service another owner.
+fn owner_changes(tx: &mut vigil_store::Tx<'_>, input: &ReleaseInput<'_>) -> Result<bool> {
+    let Some(owner) = input.owner else {
+        return Ok(false);
+    };
+    Ok(tx
+        .service(input.service)?
+        .is_some_and(|s| s.owner.as_deref() != Some(owner)))
 }
 
 fn describe_unmatchable(p: &vigil_match::scan::BomPackages) -> Vec<String> {

@@ -89,6 +89,13 @@ pub struct ApiConfig {
     pub max_page_size: usize,
     /// Connections to the store kept for reads.
     pub read_connections: usize,
+    /// Memory for answers of `/api/v1/affected/{id}` kept between requests, in MiB;
+    /// 0 keeps none.
+    pub affected_cache_mib: usize,
+    /// Age after which a kept answer is made again, in milliseconds: how long a write
+    /// this process cannot hear of (another process on the same SQLite store) may stay
+    /// unseen.
+    pub affected_cache_max_age_ms: u64,
 }
 
 /// The OSV-compatible query endpoints.
@@ -169,6 +176,8 @@ impl Default for ApiConfig {
             rate_limit_burst: 400,
             max_page_size: 1000,
             read_connections: 8,
+            affected_cache_mib: 64,
+            affected_cache_max_age_ms: 2_000,
         }
     }
 }
@@ -391,6 +400,20 @@ impl Config {
         problems.at_least_one("api.rate_limit_burst", api.rate_limit_burst);
         problems.range("api.max_page_size", api.max_page_size, 1, 10_000, "");
         problems.range("api.read_connections", api.read_connections, 1, 256, "");
+        problems.range(
+            "api.affected_cache_mib",
+            api.affected_cache_mib,
+            0,
+            65_536,
+            "",
+        );
+        problems.range(
+            "api.affected_cache_max_age_ms",
+            api.affected_cache_max_age_ms,
+            1,
+            3_600_000,
+            "",
+        );
     }
 
     fn validate_scheduler(&self, problems: &mut Problems) {

@@ -2,6 +2,7 @@
 //! advisories and exploit intelligence fresh, the alert outbox and its sinks, and the
 //! Prometheus metrics.
 
+mod answers;
 pub mod api;
 pub mod auth;
 pub mod config;

@@ -82,6 +82,8 @@ pub(crate) struct Metrics {
     job_last_ok: Family<JobName, Gauge>,
     outbox_unrouted: Gauge,
     outbox_deliveries: Family<DeliveryLabels, Gauge>,
+    pub(crate) answer_lookups: Family<crate::answers::LookupLabels, Counter>,
+    pub(crate) answer_bytes: Gauge,
     /// Scrapes refresh the store gauges one at a time.
     scrape: Mutex<()>,
 }
@@ -189,8 +191,22 @@ impl Metrics {
             "Alert deliveries by sink and state (pending is the backlog)",
             outbox_deliveries.clone(),
         );
+        let answer_lookups = Family::<crate::answers::LookupLabels, Counter>::default();
+        registry.register(
+            "affected_cache_lookups",
+            "Answers of /api/v1/affected asked for, by whether one was kept (hit) or made (miss)",
+            answer_lookups.clone(),
+        );
+        let answer_bytes = Gauge::default();
+        registry.register(
+            "affected_cache_bytes",
+            "Memory held by kept answers of /api/v1/affected",
+            answer_bytes.clone(),
+        );
         Metrics {
             registry,
+            answer_lookups,
+            answer_bytes,
             http,
             jobs,
             delivered,

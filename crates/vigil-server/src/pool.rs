@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Semaphore;
-use vigil_engine::{Clock, Engine, EngineError};
+use vigil_engine::{Changes, Clock, Engine, EngineError};
 use vigil_store::{Location, Store};
 
 use crate::error::{ApiError, ApiResult};
@@ -16,15 +16,22 @@ use crate::error::{ApiError, ApiResult};
 pub(crate) struct Pool {
     location: Location,
     clock: Arc<dyn Clock>,
+    changes: Changes,
     idle: Mutex<Vec<Engine>>,
     permits: Semaphore,
 }
 
 impl Pool {
-    pub(crate) fn new(location: Location, clock: Arc<dyn Clock>, size: usize) -> Pool {
+    pub(crate) fn new(
+        location: Location,
+        clock: Arc<dyn Clock>,
+        changes: Changes,
+        size: usize,
+    ) -> Pool {
         Pool {
             location,
             clock,
+            changes,
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(size.max(1)),
         }
@@ -70,7 +77,9 @@ impl Pool {
             Some(e) => Ok(e),
             None => {
                 let store = Store::open(&self.location)?;
-                Ok(Engine::with_clock(store, Arc::clone(&self.clock)))
+                let mut engine = Engine::with_clock(store, Arc::clone(&self.clock));
+                engine.changes = self.changes.clone();
+                Ok(engine)
             }
         }
     }

@@ -8,7 +8,6 @@
 //! the process mid-job loses at most the batch in flight, and the next run resumes from
 //! the stored cursors.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
@@ -138,10 +137,7 @@ fn open(
 ) -> Result<Engine, EngineError> {
     match engine.take() {
         Some(e) => Ok(e),
-        None => Ok(Engine::with_clock(
-            Store::open(location)?,
-            Arc::clone(&state.0.clock),
-        )),
+        None => Ok(state.engine(Store::open(location)?)),
     }
 }
 

@@ -6,9 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use vigil_engine::Clock;
+use std::time::Duration;
+
+use vigil_engine::{Change, Changes, Clock, Engine};
 use vigil_store::Location;
 
+use crate::answers::AnswerCache;
 use crate::auth::{self, Limiter, Principal, TokenCache};
 use crate::config::Config;
 use crate::error::ApiError;
@@ -27,6 +30,10 @@ pub(crate) struct Inner {
     pub(crate) tokens: TokenCache,
     pub(crate) limiter: Limiter,
     pub(crate) metrics: Metrics,
+    /// Answers of `/api/v1/affected` kept between requests.
+    pub(crate) answers: Arc<AnswerCache>,
+    /// Given to every engine of this process.
+    pub(crate) changes: Changes,
     pub(crate) clock: Arc<dyn Clock>,
     /// False while starting and once shutting down.
     pub(crate) ready: AtomicBool,
@@ -41,12 +48,30 @@ impl AppState {
             Location::Sqlite(_) => 1,
             Location::Postgres { .. } => 4,
         };
+        let metrics = Metrics::new();
+        let answers = Arc::new(AnswerCache::new(
+            config.api.affected_cache_mib << 20,
+            Duration::from_millis(config.api.affected_cache_max_age_ms),
+            metrics.answer_lookups.clone(),
+            metrics.answer_bytes.clone(),
+        ));
+        let observer = Arc::clone(&answers);
+        let changes = Changes {
+            origin: format!("{:016x}", rand::random::<u64>()),
+            observer: Some(Arc::new(move |change: &Change| observer.changed(change))),
+        };
         let readers = Arc::new(Pool::new(
             location.clone(),
             Arc::clone(&clock),
+            changes.clone(),
             config.api.read_connections,
         ));
-        let writers = Arc::new(Pool::new(location, Arc::clone(&clock), writers));
+        let writers = Arc::new(Pool::new(
+            location,
+            Arc::clone(&clock),
+            changes.clone(),
+            writers,
+        ));
         let limiter = Limiter::new(
             config.api.rate_limit_per_second,
             config.api.rate_limit_burst,
@@ -57,7 +82,9 @@ impl AppState {
             writers,
             tokens: TokenCache::default(),
             limiter,
-            metrics: Metrics::new(),
+            metrics,
+            answers,
+            changes,
             clock,
             ready: AtomicBool::new(true),
             outbox_wake: tokio::sync::Notify::new(),
@@ -95,6 +122,34 @@ impl AppState {
     /// Drops cached tokens: another process changed one.
     pub fn tokens_changed(&self) {
         self.0.tokens.clear();
+    }
+
+    /// An engine on `store` as this process's engines are: its clock, and its changes
+    /// told to its caches.
+    pub(crate) fn engine(&self, store: vigil_store::Store) -> Engine {
+        let mut engine = Engine::with_clock(store, Arc::clone(&self.0.clock));
+        engine.changes = self.0.changes.clone();
+        engine
+    }
+
+    /// Hears a change another process committed.
+    pub(crate) fn heard(&self, payload: &str) {
+        match Change::from_payload(payload) {
+            Some((origin, _)) if origin == self.0.changes.origin => {}
+            Some((_, change)) => self.0.answers.changed(&change),
+            None => {
+                tracing::warn!(
+                    payload,
+                    "a change notification that does not parse; dropping every kept answer"
+                );
+                self.0.answers.changed(&Change::Everything);
+            }
+        }
+    }
+
+    /// Drops every kept answer: changes may have been missed.
+    pub(crate) fn forget_answers(&self) {
+        self.0.answers.changed(&Change::Everything);
     }
 
     /// Tells the dispatcher that alerts may be waiting.

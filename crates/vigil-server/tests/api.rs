@@ -342,6 +342,164 @@ fn the_evidence_loop_over_http() {
     }
 }
 
+/// The findings' (environment, service, release, owner) in an answer of `affected`.
+fn rows(body: &Value) -> Vec<(String, String, String, String)> {
+    let text = |v: &Value| v.as_str().unwrap_or("-").to_owned();
+    let mut rows: Vec<_> = body["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                text(&f["environment"]),
+                text(&f["service"]),
+                text(&f["release"]),
+                text(&f["owner"]),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn row(env: &str, release: &str, owner: &str) -> (String, String, String, String) {
+    (env.into(), "checkout".into(), release.into(), owner.into())
+}
+
+#[test]
+fn kept_answers_of_affected_follow_every_change() {
+    for t in stores("api_answers") {
+        let name = t.name();
+        let api = Api::new(t, |_| {});
+        let ask = |query: &str, token: &str| {
+            let (s, body) = api.call(
+                Method::GET,
+                &format!("/api/v1/affected/CVE-2021-23337{query}"),
+                Some(token),
+                None,
+            );
+            assert_eq!(s, StatusCode::OK, "{name}: {body}");
+            rows(&body)
+        };
+        let post = |path: &str, body: Value| {
+            let (s, r) = api.call(Method::POST, path, Some("admin"), Some(body));
+            assert!(s.is_success(), "{name}: {path}: {r}");
+        };
+        let all = "?all_releases=true";
+        post("/api/v1/releases", release("1.0.0", "4.17.20"));
+        for _ in 0..2 {
+            assert_eq!(ask("", "reader"), vec![], "{name}");
+            assert_eq!(ask(all, "reader"), vec![row("-", "1.0.0", "payments")]);
+        }
+        // A new release runs nowhere: it changes the answer about every release only.
+        post("/api/v1/releases", release("1.0.1", "4.17.20"));
+        assert_eq!(ask("", "reader"), vec![], "{name}");
+        assert_eq!(
+            ask(all, "reader"),
+            vec![row("-", "1.0.0", "payments"), row("-", "1.0.1", "payments")],
+            "{name}"
+        );
+        // Deployments change what runs.
+        post(
+            "/api/v1/deployments",
+            json!({"environment": "staging", "service": "checkout", "version": "1.0.1"}),
+        );
+        assert_eq!(ask("", "reader"), vec![row("staging", "1.0.1", "payments")]);
+        post(
+            "/api/v1/deployments",
+            json!({"environment": "production", "service": "checkout", "version": "1.0.0"}),
+        );
+        let both = vec![
+            row("production", "1.0.0", "payments"),
+            row("staging", "1.0.1", "payments"),
+        ];
+        assert_eq!(ask("", "reader"), both, "{name}");
+        // A token kept to staging sees staging only, though a wider answer is kept.
+        assert_eq!(
+            ask("", "staging"),
+            vec![row("staging", "1.0.1", "payments")],
+            "{name}"
+        );
+        assert_eq!(ask("", "reader"), both, "{name}");
+        // The same release posted with another owner changes every answer naming it.
+        let mut again = release("1.0.1", "4.17.20");
+        again["owner"] = json!("storefront");
+        post("/api/v1/releases", again);
+        assert_eq!(
+            ask("", "reader"),
+            vec![
+                row("production", "1.0.0", "storefront"),
+                row("staging", "1.0.1", "storefront")
+            ],
+            "{name}"
+        );
+        post(
+            "/api/v1/undeployments",
+            json!({"environment": "production", "service": "checkout"}),
+        );
+        assert_eq!(
+            ask("", "reader"),
+            vec![row("staging", "1.0.1", "storefront")]
+        );
+        let (_, metrics) = api.call(Method::GET, "/metrics", Some("reader"), None);
+        let metrics = metrics.as_str().unwrap();
+        for line in [
+            "vigil_affected_cache_lookups_total{result=\"hit\"}",
+            "vigil_affected_cache_lookups_total{result=\"miss\"}",
+            "vigil_affected_cache_bytes",
+        ] {
+            assert!(metrics.contains(line), "{name}: no {line}:\n{metrics}");
+        }
+    }
+}
+
+#[test]
+fn a_write_the_server_cannot_hear_of_shows_once_the_answer_is_old() {
+    for t in stores("api_answer_age") {
+        let name = t.name();
+        let location = t.location.clone();
+        let api = Api::new(t, |c| c.api.affected_cache_max_age_ms = 200);
+        let (s, _) = api.call(
+            Method::POST,
+            "/api/v1/releases",
+            Some("publisher"),
+            Some(release("1.0.0", "4.17.20")),
+        );
+        assert_eq!(s, StatusCode::CREATED);
+        let ask = || {
+            let (s, body) = api.call(
+                Method::GET,
+                "/api/v1/affected/CVE-2021-23337",
+                Some("reader"),
+                None,
+            );
+            assert_eq!(s, StatusCode::OK, "{name}: {body}");
+            rows(&body)
+        };
+        assert_eq!(ask(), vec![], "{name}");
+        // Another process deploys, as `vigil deploy` would on the same store.
+        let mut other = Engine::new(vigil_store::Store::open(&location).unwrap());
+        other
+            .deploy(&vigil_engine::DeployInput {
+                environment: "production",
+                release: vigil_engine::ReleaseRef::Version {
+                    service: "checkout",
+                    version: "1.0.0",
+                },
+                at: None,
+                actor: None,
+                source: None,
+            })
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        assert_eq!(
+            ask(),
+            vec![row("production", "1.0.0", "payments")],
+            "{name}"
+        );
+    }
+}
+
 #[test]
 fn every_endpoint_needs_a_token_and_the_right_role() {
     let t = stores("api_roles").into_iter().next().unwrap();

@@ -5,13 +5,15 @@ use std::collections::BTreeSet;
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 
 use super::{ApiPath, ApiQuery};
 use vigil_engine::FindingQuery;
 
 use super::model::*;
 use super::page;
-use crate::auth::Permission;
+use crate::auth::{Permission, Principal};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, Auth};
 
@@ -298,13 +300,41 @@ pub(crate) async fn affected(
     Auth(who): Auth,
     ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<AffectedParams>,
-) -> ApiResult<Json<AffectedView>> {
+) -> ApiResult<Response> {
     who.require(Permission::Read)?;
-    let all = p.all_releases.unwrap_or(false);
+    let key = crate::answers::Key {
+        id,
+        all_releases: p.all_releases.unwrap_or(false),
+        application: p.app,
+        environments: who.environments.clone().map(|mut envs| {
+            envs.sort();
+            envs.dedup();
+            envs
+        }),
+    };
+    let answers = std::sync::Arc::clone(&state.0.answers);
+    let body = answers
+        .get(key.clone(), || make_affected(&state, &who, key))
+        .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The answer of `affected` as sent, with the advisories it is about.
+async fn make_affected(
+    state: &AppState,
+    who: &Principal,
+    key: crate::answers::Key,
+) -> ApiResult<crate::answers::Answer> {
+    let (id, all, app) = (key.id, key.all_releases, key.application);
     let report = state
         .readers()
-        .run(move |e| e.affected(&id, all, p.app.as_deref()))
+        .run(move |e| e.affected(&id, all, app.as_deref()))
         .await?;
+    let advisories: Vec<String> = report
+        .advisories
+        .iter()
+        .map(|a| a.advisory.id.clone())
+        .collect();
     let findings: Vec<FindingView> = report
         .rows
         .into_iter()
@@ -320,7 +350,7 @@ pub(crate) async fn affected(
         .filter(|f| f.environment.is_some())
         .map(|f| f.service.clone())
         .collect();
-    Ok(Json(AffectedView {
+    let view = AffectedView {
         query: report.query,
         advisories: report
             .advisories
@@ -330,7 +360,13 @@ pub(crate) async fn affected(
         findings,
         environments: environments.into_iter().collect(),
         services: services.into_iter().collect(),
-    }))
+    };
+    let body = serde_json::to_vec(&view)
+        .map_err(|e| ApiError::internal(format!("the answer does not serialize: {e}")))?;
+    Ok(crate::answers::Answer {
+        body: body.into(),
+        advisories,
+    })
 }
 
 /// Findings, filtered as `vigil findings` filters them; by default the open findings of
