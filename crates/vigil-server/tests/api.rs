@@ -95,6 +95,29 @@ impl Api {
         self.rt.block_on(self.call_async(method, path, token, body))
     }
 
+    /// Posts the release `version` of checkout with lodash at `lodash`, as the publisher.
+    fn post_release(&self, version: &str, lodash: &str) -> StatusCode {
+        self.call(
+            Method::POST,
+            "/api/v1/releases",
+            Some("publisher"),
+            Some(release(version, lodash)),
+        )
+        .0
+    }
+
+    /// The rows of `affected` for the lodash advisory, asked with `query` by `token`.
+    fn affected_rows(&self, query: &str, token: &str) -> Vec<(String, String, String, String)> {
+        let (s, body) = self.call(
+            Method::GET,
+            &format!("/api/v1/affected/CVE-2021-23337{query}"),
+            Some(token),
+            None,
+        );
+        assert_eq!(s, StatusCode::OK, "{body}");
+        rows(&body)
+    }
+
     fn send(&self, req: Request<Body>) -> axum::response::Response {
         self.rt.block_on(self.app.clone().oneshot(req)).unwrap()
     }
@@ -255,13 +278,7 @@ fn the_evidence_loop_over_http() {
         );
 
         // The fixed release replaces it: the finding resolves.
-        let (s, _) = api.call(
-            Method::POST,
-            "/api/v1/releases",
-            Some("publisher"),
-            Some(release("1.0.1", "4.17.21")),
-        );
-        assert_eq!(s, StatusCode::CREATED);
+        assert_eq!(api.post_release("1.0.1", "4.17.21"), StatusCode::CREATED);
         let (s, body) = api.call(
             Method::POST,
             "/api/v1/deployments",
@@ -371,16 +388,7 @@ fn kept_answers_of_affected_follow_every_change() {
     for t in stores("api_answers") {
         let name = t.name();
         let api = Api::new(t, |_| {});
-        let ask = |query: &str, token: &str| {
-            let (s, body) = api.call(
-                Method::GET,
-                &format!("/api/v1/affected/CVE-2021-23337{query}"),
-                Some(token),
-                None,
-            );
-            assert_eq!(s, StatusCode::OK, "{name}: {body}");
-            rows(&body)
-        };
+        let ask = |query: &str, token: &str| api.affected_rows(query, token);
         let post = |path: &str, body: Value| {
             let (s, r) = api.call(Method::POST, path, Some("admin"), Some(body));
             assert!(s.is_success(), "{name}: {path}: {r}");
@@ -459,23 +467,8 @@ fn a_write_the_server_cannot_hear_of_shows_once_the_answer_is_old() {
         let name = t.name();
         let location = t.location.clone();
         let api = Api::new(t, |c| c.api.affected_cache_max_age_ms = 200);
-        let (s, _) = api.call(
-            Method::POST,
-            "/api/v1/releases",
-            Some("publisher"),
-            Some(release("1.0.0", "4.17.20")),
-        );
-        assert_eq!(s, StatusCode::CREATED);
-        let ask = || {
-            let (s, body) = api.call(
-                Method::GET,
-                "/api/v1/affected/CVE-2021-23337",
-                Some("reader"),
-                None,
-            );
-            assert_eq!(s, StatusCode::OK, "{name}: {body}");
-            rows(&body)
-        };
+        assert_eq!(api.post_release("1.0.0", "4.17.20"), StatusCode::CREATED);
+        let ask = || api.affected_rows("", "reader");
         assert_eq!(ask(), vec![], "{name}");
         // Another process deploys, as `vigil deploy` would on the same store.
         let mut other = Engine::new(vigil_store::Store::open(&location).unwrap());
