@@ -27,8 +27,7 @@ impl Engine {
             .application(name)?
             .ok_or_else(|| EngineError::Invalid("the application vanished".into()))?;
         self.changes.announce(&mut tx, &Change::Everything)?;
-        tx.commit()?;
-        self.changes.committed(&Change::Everything);
+        self.changes.commit(tx, &Change::Everything)?;
         Ok(app)
     }
 }

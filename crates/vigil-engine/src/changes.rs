@@ -90,10 +90,13 @@ impl Changes {
         Ok(())
     }
 
-    /// Tells this process's observer, once the change is committed.
-    pub(crate) fn committed(&self, change: &Change) {
+    /// Commits `tx` and tells this process's observer. It is told when the commit
+    /// fails too: a commit whose answer was lost may have been made.
+    pub(crate) fn commit(&self, tx: Tx<'_>, change: &Change) -> Result<()> {
+        let done = tx.commit();
         if let Some(observer) = &self.observer {
             observer(change);
         }
+        Ok(done?)
     }
 }

@@ -84,8 +84,7 @@ impl Engine {
         };
         let change = what_runs_changed(&mut tx, &[Some(release.id), appended.replaced])?;
         self.changes.announce(&mut tx, &change)?;
-        tx.commit()?;
-        self.changes.committed(&change);
+        self.changes.commit(tx, &change)?;
         Ok(DeployOutcome {
             deployment_id: appended.id,
             environment: input.environment.to_owned(),
@@ -141,8 +140,7 @@ impl Engine {
         let replaced = version_of(&mut tx, appended.replaced)?;
         let change = what_runs_changed(&mut tx, &[appended.replaced])?;
         self.changes.announce(&mut tx, &change)?;
-        tx.commit()?;
-        self.changes.committed(&change);
+        self.changes.commit(tx, &change)?;
         Ok(DeployOutcome {
             deployment_id: appended.id,
             environment: environment.to_owned(),

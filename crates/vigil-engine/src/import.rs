@@ -161,9 +161,10 @@ impl Engine {
             outcome.alerts = crate::alerts::for_new_findings(&mut tx, &rematched.new, now)?;
             self.changes.announce(&mut tx, &Change::Everything)?;
         }
-        tx.commit()?;
-        if !changed.is_empty() {
-            self.changes.committed(&Change::Everything);
+        if changed.is_empty() {
+            tx.commit()?;
+        } else {
+            self.changes.commit(tx, &Change::Everything)?;
         }
         // Committed: what was compiled for this batch serves later releases.
         if self.cache.len() + index.len() <= self.limits.advisory_cache {
@@ -198,8 +199,7 @@ impl Engine {
             let rematched = matching::rematch_advisories(&mut tx, &index, chunk, now)?;
             crate::alerts::for_new_findings(&mut tx, &rematched.new, now)?;
             self.changes.announce(&mut tx, &Change::Everything)?;
-            tx.commit()?;
-            self.changes.committed(&Change::Everything);
+            self.changes.commit(tx, &Change::Everything)?;
             outcome.findings += rematched.findings;
             outcome.new_findings += rematched.new.len();
             outcome.resolved += rematched.resolved;
@@ -236,8 +236,7 @@ impl Engine {
         let mut tx = self.store.write()?;
         tx.replace_kev(&entries, Some(&catalog.version), source, now)?;
         self.changes.announce(&mut tx, &Change::Everything)?;
-        tx.commit()?;
-        self.changes.committed(&Change::Everything);
+        self.changes.commit(tx, &Change::Everything)?;
         Ok(entries.len())
     }
 
@@ -254,8 +253,7 @@ impl Engine {
         let mut tx = self.store.write()?;
         tx.replace_epss(&rows, version.as_deref(), source, now)?;
         self.changes.announce(&mut tx, &Change::Everything)?;
-        tx.commit()?;
-        self.changes.committed(&Change::Everything);
+        self.changes.commit(tx, &Change::Everything)?;
         Ok(rows.len())
     }
 }

@@ -92,9 +92,10 @@ impl Engine {
             if owner_changed {
                 self.changes.announce(&mut tx, &Change::Everything)?;
             }
-            tx.commit()?;
             if owner_changed {
-                self.changes.committed(&Change::Everything);
+                self.changes.commit(tx, &Change::Everything)?;
+            } else {
+                tx.commit()?;
             }
             return Ok(ReleaseOutcome {
                 created: false,
@@ -229,8 +230,7 @@ impl Engine {
             Change::NotRunning(pending.iter().map(|p| p.key.advisory_id.clone()).collect())
         };
         self.changes.announce(&mut tx, &change)?;
-        tx.commit()?;
-        self.changes.committed(&change);
+        self.changes.commit(tx, &change)?;
         Ok(ReleaseOutcome {
             release,
             created: true,

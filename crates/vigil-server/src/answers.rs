@@ -6,7 +6,7 @@
 //! process's own writes (the engines' observer runs after each commit), and on hearing
 //! the change's notification for other processes on a shared PostgreSQL. A new release
 //! runs nowhere, so it drops only answers about every release that name one of its
-//! advisories. Answers older than `api.answer_cache_max_age_ms` are made again, which
+//! advisories. Answers older than `api.affected_cache_max_age_ms` are made again, which
 //! bounds how long a write the process cannot hear of (another process on the same
 //! SQLite store, a lost notification connection before it is noticed) stays unseen.
 //!
@@ -67,8 +67,12 @@ struct Slot {
 #[derive(Debug)]
 struct Entry {
     slot: Arc<Slot>,
-    /// Bytes counted against the budget once the answer is made.
+    /// Bytes counted against the budget: the key's at first, the answer's once made.
     bytes: usize,
+    /// Whether the answer's bytes are counted.
+    counted: bool,
+    /// When the entry was made, before the answer was read from the store: the age of
+    /// what the answer says.
     made: Instant,
 }
 
@@ -150,23 +154,27 @@ impl AnswerCache {
             let fresh = entries
                 .map
                 .get(&key)
-                .filter(|e| e.bytes == 0 || e.made.elapsed() < self.max_age)
+                .filter(|e| !e.counted || e.made.elapsed() < self.max_age)
                 .map(|e| Arc::clone(&e.slot));
             match fresh {
                 Some(slot) => slot,
                 None => {
                     let slot = Arc::new(Slot::default());
+                    let bytes = key.size() + OVERHEAD;
                     let old = entries.map.insert(
                         key.clone(),
                         Entry {
                             slot: Arc::clone(&slot),
-                            bytes: 0,
+                            bytes,
+                            counted: false,
                             made: Instant::now(),
                         },
                     );
+                    entries.bytes += bytes;
                     if let Some(old) = old {
                         entries.bytes -= old.bytes;
                     }
+                    self.held.set(entries.bytes as i64);
                     slot
                 }
             }
@@ -187,8 +195,15 @@ impl AnswerCache {
             Ok(a) => Arc::clone(a),
             Err(e) => {
                 // Not kept: the next request asks again.
-                self.lock()
-                    .remove_where(|k, e| *k == key && Arc::ptr_eq(&e.slot, &slot));
+                let mut entries = self.lock();
+                if entries
+                    .map
+                    .get(&key)
+                    .is_some_and(|e| Arc::ptr_eq(&e.slot, &slot))
+                    && let Some(gone) = entries.map.remove(&key)
+                {
+                    entries.bytes -= gone.bytes;
+                }
                 return Err(e);
             }
         };
@@ -202,30 +217,31 @@ impl AnswerCache {
     /// Counts a made answer against the budget, if its entry is still there; evicts the
     /// oldest answers when over.
     fn account(&self, key: &Key, slot: &Arc<Slot>, answer: &Answer) {
-        let bytes = answer.body.len()
-            + key.size()
-            + answer.advisories.iter().map(String::len).sum::<usize>()
-            + OVERHEAD;
+        let bytes = answer.body.len() + answer.advisories.iter().map(String::len).sum::<usize>();
         let mut entries = self.lock();
         let Some(entry) = entries.map.get_mut(key) else {
             return;
         };
-        if !Arc::ptr_eq(&entry.slot, slot) || entry.bytes != 0 {
+        if !Arc::ptr_eq(&entry.slot, slot) || entry.counted {
             return;
         }
         if bytes > self.budget / 4 {
             // Too large to keep: made for each request.
-            entries.map.remove(key);
+            if let Some(gone) = entries.map.remove(key) {
+                entries.bytes -= gone.bytes;
+            }
+            self.held.set(entries.bytes as i64);
             return;
         }
-        entry.bytes = bytes;
-        entry.made = Instant::now();
+        entry.bytes += bytes;
+        entry.counted = true;
         entries.bytes += bytes;
         if entries.bytes > self.budget {
+            // Oldest first; entries whose answer is being made count their key and go
+            // too (their answer is then not kept), so that abandoned ones cannot pile up.
             let mut made: Vec<(Instant, Key)> = entries
                 .map
                 .iter()
-                .filter(|(_, e)| e.bytes > 0)
                 .map(|(k, e)| (e.made, k.clone()))
                 .collect();
             made.sort_unstable_by_key(|(at, _)| *at);

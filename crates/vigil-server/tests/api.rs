@@ -118,6 +118,18 @@ impl Api {
         rows(&body)
     }
 
+    /// `vigil_affected_cache_lookups_total` with `result`, from `/metrics`.
+    fn cache_lookups(&self, result: &str) -> u64 {
+        let (_, metrics) = self.call(Method::GET, "/metrics", Some("reader"), None);
+        let prefix = format!("vigil_affected_cache_lookups_total{{result=\"{result}\"}} ");
+        metrics
+            .as_str()
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix.as_str()))
+            .map_or(0, |n| n.trim().parse().unwrap())
+    }
+
     fn send(&self, req: Request<Body>) -> axum::response::Response {
         self.rt.block_on(self.app.clone().oneshot(req)).unwrap()
     }
@@ -387,7 +399,8 @@ fn row(env: &str, release: &str, owner: &str) -> (String, String, String, String
 fn kept_answers_of_affected_follow_every_change() {
     for t in stores("api_answers") {
         let name = t.name();
-        let api = Api::new(t, |_| {});
+        // Kept for an hour: each answer below that changes is the invalidation's doing.
+        let api = Api::new(t, |c| c.api.affected_cache_max_age_ms = 3_600_000);
         let ask = |query: &str, token: &str| api.affected_rows(query, token);
         let post = |path: &str, body: Value| {
             let (s, r) = api.call(Method::POST, path, Some("admin"), Some(body));
@@ -449,6 +462,15 @@ fn kept_answers_of_affected_follow_every_change() {
             ask("", "reader"),
             vec![row("staging", "1.0.1", "storefront")]
         );
+        // A fixed release, with no finding of its own, replaces the affected one.
+        let mut fixed = release("1.0.2", "4.17.21");
+        fixed["owner"] = json!("storefront");
+        post("/api/v1/releases", fixed);
+        post(
+            "/api/v1/deployments",
+            json!({"environment": "staging", "service": "checkout", "version": "1.0.2"}),
+        );
+        assert_eq!(ask("", "reader"), vec![], "{name}");
         let (_, metrics) = api.call(Method::GET, "/metrics", Some("reader"), None);
         let metrics = metrics.as_str().unwrap();
         for line in [
@@ -470,6 +492,13 @@ fn a_write_the_server_cannot_hear_of_shows_once_the_answer_is_old() {
         assert_eq!(api.post_release("1.0.0", "4.17.20"), StatusCode::CREATED);
         let ask = || api.affected_rows("", "reader");
         assert_eq!(ask(), vec![], "{name}");
+        let misses = api.cache_lookups("miss");
+        assert_eq!(ask(), vec![], "{name}");
+        assert_eq!(
+            api.cache_lookups("miss"),
+            misses,
+            "{name}: the answer was kept"
+        );
         // Another process deploys, as `vigil deploy` would on the same store.
         let mut other = Engine::new(vigil_store::Store::open(&location).unwrap());
         other
@@ -490,6 +519,7 @@ fn a_write_the_server_cannot_hear_of_shows_once_the_answer_is_old() {
             vec![row("production", "1.0.0", "payments")],
             "{name}"
         );
+        assert_eq!(api.cache_lookups("miss"), misses + 1, "{name}");
     }
 }
 

@@ -68,6 +68,7 @@ impl Tx<'_> {
         e: &DeploymentEvent<'_>,
         now: OffsetDateTime,
     ) -> Result<Appended> {
+        self.conn.lock(crate::sql::Lock::Deployments)?;
         let at = format(e.at);
         let id = self.c().query_int(
             "INSERT INTO deployments (environment_id, service_id, release_id, actor, source, at, recorded_at)

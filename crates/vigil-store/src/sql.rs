@@ -223,6 +223,9 @@ pub(crate) enum Lock {
     /// Writers that match releases against advisories: one that adds a release and one
     /// that adds an advisory must not both miss the other's rows.
     Matching = 0x5649_4732,
+    /// Deployment appends: two deployments of one service to one environment must not
+    /// both read what ran before either committed.
+    Deployments = 0x5649_4733,
 }
 
 /// A database that hands out transactions.
