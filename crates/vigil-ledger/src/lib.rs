@@ -37,6 +37,10 @@ mod memory;
 mod plan;
 mod proof;
 
+pub mod canonical;
+pub mod checkpoint;
+pub mod note;
+
 pub use error::ProofError;
 pub use frontier::Frontier;
 pub use hash::{Hash, NodeId, empty_root, leaf_hash, node_hash};

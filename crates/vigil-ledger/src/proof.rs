@@ -269,6 +269,8 @@ pub fn verify_subtree_inclusion(
 /// Tree Certificates draft; with `start == 0` it is an RFC 9162 consistency proof).
 ///
 /// Preconditions: the subtree is valid (see [`verify_subtree_inclusion`]) and `end <= size`.
+/// The empty subtree (`start == end <= size`) is part of every tree: its hash must be the
+/// empty root and its proof empty, and `root` is not consulted.
 pub fn verify_subtree_consistency(
     start: u64,
     end: u64,
@@ -277,13 +279,33 @@ pub fn verify_subtree_consistency(
     subtree_root: &Hash,
     root: &Hash,
 ) -> Result<(), ProofError> {
-    check_subtree(start, end)?;
     if end > size {
         return Err(ProofError::SizeOrder {
             size1: end,
             size2: size,
         });
     }
+    if start == end {
+        // The empty subtree is part of every tree, as the transparency-dev vectors have it:
+        // its hash must be the empty root and the proof empty; the tree's root is not used.
+        let expected = crate::hash::empty_root();
+        if !proof.is_empty() {
+            return Err(ProofError::WrongProofLength {
+                expected: 0,
+                got: proof.len(),
+                what: format!("the empty subtree [{start}, {end})"),
+            });
+        }
+        if *subtree_root != expected {
+            return Err(ProofError::OldRootMismatch {
+                size1: 0,
+                computed: expected,
+                expected: *subtree_root,
+            });
+        }
+        return Ok(());
+    }
+    check_subtree(start, end)?;
     if start == 0 {
         return verify_consistency(end, size, proof, subtree_root, root);
     }
