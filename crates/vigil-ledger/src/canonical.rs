@@ -10,7 +10,8 @@
 //! holds integers as `u64`/`i64`, and an integer beyond 2^53 may have no exact double:
 //! canonicalizing it would silently print a different number (9007199254740993 as
 //! 9007199254740992). Such integers are rejected ([`CanonicalError::InexactNumber`]);
-//! integers a double holds exactly, however large (2^60), are accepted. Applications with
+//! integers a double holds exactly, however large, are accepted and print as ECMAScript
+//! prints them (2^60 as `1152921504606847000`). Applications with
 //! larger integers should carry them as strings, as the RFC's Appendix D recommends.
 //! NaN and infinities cannot occur: `serde_json::Value` cannot hold them.
 

@@ -37,7 +37,10 @@ fn serverless_log_checkpoints() {
     assert_eq!(verifier.to_vkey(), ASTRA);
     let leaves: Vec<Hash> = seq_leaves(&dir).iter().map(|d| leaf_hash(d)).collect();
     assert_eq!(leaves.len(), 15);
-    assert_eq!(std::str::from_utf8(&read_bytes(&dir, &format!("{LOG}/seq/00/00/00/00/00"))).unwrap(), "one");
+    assert_eq!(
+        std::str::from_utf8(&read_bytes(&dir, &format!("{LOG}/seq/00/00/00/00/00"))).unwrap(),
+        "one"
+    );
     let tree = MemoryTree::from_leaf_hashes(leaves);
     let mut checkpoints = Vec::new();
     for n in 0..=15u64 {
@@ -110,7 +113,13 @@ fn c2sp_spec_examples() {
     let mut parsed = 0;
     let mut verified = 0;
     let mut truncated = 0;
-    for spec in ["signed-note.md", "tlog-checkpoint.md", "tlog-cosignature.md", "tlog-tiles.md", "tlog-proof.md"] {
+    for spec in [
+        "signed-note.md",
+        "tlog-checkpoint.md",
+        "tlog-cosignature.md",
+        "tlog-tiles.md",
+        "tlog-proof.md",
+    ] {
         let text = vigil_testkit::read(&dir, &format!("{SPECS}/{spec}"));
         for (line, block) in example_notes(&text) {
             if block.contains("[...]") {
@@ -121,11 +130,18 @@ fn c2sp_spec_examples() {
             }
             let note = Note::parse(block.as_bytes())
                 .unwrap_or_else(|e| panic!("{spec} example at line {line}: {e}"));
-            assert_eq!(note.to_bytes(), block.as_bytes(), "{spec}:{line} round trip");
+            assert_eq!(
+                note.to_bytes(),
+                block.as_bytes(),
+                "{spec}:{line} round trip"
+            );
             parsed += 1;
             if note.signatures().iter().any(|s| s.name == example.name()) {
                 // The one example whose key the spec publishes.
-                assert_eq!(note::verify(&note, std::slice::from_ref(&example)).unwrap(), ["example.com/foo"]);
+                assert_eq!(
+                    note::verify(&note, std::slice::from_ref(&example)).unwrap(),
+                    ["example.com/foo"]
+                );
                 assert_eq!(note.text(), "This is an example message.\n");
                 verified += 1;
             } else {
@@ -136,7 +152,8 @@ fn c2sp_spec_examples() {
                 ));
             }
             if spec != "signed-note.md" {
-                let cp = Checkpoint::parse(note.text()).unwrap_or_else(|e| panic!("{spec}:{line}: {e}"));
+                let cp =
+                    Checkpoint::parse(note.text()).unwrap_or_else(|e| panic!("{spec}:{line}: {e}"));
                 assert_eq!(cp.to_text(), note.text());
             }
         }
