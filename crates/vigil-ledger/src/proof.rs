@@ -364,6 +364,8 @@ fn consistency_new_root(
     } else {
         (*root1, proof)
     };
+    // The old root folds in only the left siblings (every right sibling lies beyond
+    // size1); the new root folds in all of them.
     let mut old = seed;
     let mut new = seed;
     for (step, p) in path(shape.level, shape.index, size2).zip(rest) {
