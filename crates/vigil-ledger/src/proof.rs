@@ -112,6 +112,8 @@ pub(crate) fn check_consistency_sizes(size1: u64, size2: u64) -> Result<(), Proo
 }
 
 /// The number of hashes in the inclusion proof of leaf `index` in a tree of `size` leaves.
+///
+/// Precondition: `index < size`, else [`ProofError::IndexOutOfRange`].
 pub fn inclusion_proof_len(index: u64, size: u64) -> Result<usize, ProofError> {
     if index >= size {
         return Err(ProofError::IndexOutOfRange { index, size });
@@ -259,6 +261,7 @@ pub fn verify_subtree_inclusion(
 ) -> Result<(), ProofError> {
     check_subtree(start, end)?;
     if index < start || index >= end {
+        // Out of the subtree: as out of range as a leaf past the end of a tree.
         return Err(ProofError::IndexOutOfRange { index, size: end });
     }
     verify_inclusion(leaf_hash, index - start, end - start, proof, root)
