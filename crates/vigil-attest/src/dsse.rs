@@ -13,8 +13,8 @@
 
 use std::fmt;
 
-use serde::Deserialize;
 use serde::de::{self, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
 
 use crate::json::{self, Object};
 use crate::{AttestError, PublicKey, b64, verify};
@@ -68,6 +68,21 @@ struct RawEnvelope {
 struct RawSignature {
     #[serde(default)]
     keyid: Option<String>,
+    sig: String,
+}
+
+#[derive(Serialize)]
+struct OutEnvelope<'a> {
+    #[serde(rename = "payloadType")]
+    payload_type: &'a str,
+    payload: String,
+    signatures: Vec<OutSignature<'a>>,
+}
+
+#[derive(Serialize)]
+struct OutSignature<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    keyid: Option<&'a str>,
     sig: String,
 }
 
@@ -142,6 +157,27 @@ impl Envelope {
             payload,
             signatures,
         })
+    }
+
+    /// The envelope as DSSE JSON, base64 in the standard alphabet with padding; a
+    /// signature without a `keyid` is written without one. [`Envelope::parse`] reads it
+    /// back to an equal envelope.
+    pub fn to_json(&self) -> String {
+        let signatures = self
+            .signatures
+            .iter()
+            .map(|s| OutSignature {
+                keyid: s.keyid.as_deref(),
+                sig: b64::encode(&s.sig),
+            })
+            .collect();
+        let out = OutEnvelope {
+            payload_type: &self.payload_type,
+            payload: b64::encode(&self.payload),
+            signatures,
+        };
+        // Strings and a list of string pairs cannot fail to serialize.
+        serde_json::to_string(&out).unwrap_or_default()
     }
 
     /// The bytes every signature of this envelope signs: `pae(payload_type, payload)`.
@@ -282,6 +318,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!(envelope.signatures.len(), MAX_SIGNATURES);
+    }
+
+    #[test]
+    fn to_json_reads_back_equal() {
+        let envelope = Envelope {
+            payload_type: "application/vnd.in-toto+json".to_owned(),
+            payload: b"{\"a\": 1}\xff".to_vec(),
+            signatures: vec![
+                EnvelopeSignature {
+                    keyid: Some("k\"1".to_owned()),
+                    sig: vec![0xfb, 0xff],
+                },
+                EnvelopeSignature {
+                    keyid: None,
+                    sig: vec![],
+                },
+            ],
+        };
+        let json = envelope.to_json();
+        assert_eq!(
+            json,
+            r#"{"payloadType":"application/vnd.in-toto+json","payload":"eyJhIjogMX3/","signatures":[{"keyid":"k\"1","sig":"+/8="},{"sig":""}]}"#
+        );
+        assert_eq!(Envelope::parse(json.as_bytes()).unwrap(), envelope);
     }
 
     #[test]

@@ -17,7 +17,8 @@
 //!   verifier that hashes the payload accepts a payload relabelled as another type.
 //! - A DSSE `keyid` is an unauthenticated hint: it never selects or excludes a key.
 //! - ECDSA signatures are malleable: `(r, n - s)` verifies wherever `(r, s)` does. Both
-//!   are accepted, as OpenSSL and Go (so cosign) accept them; see [`verify_blob`].
+//!   are accepted, as OpenSSL and Go (so cosign) accept them; see [`verify_blob`]. Never
+//!   identify a signature by its bytes.
 //! - A small-order Ed25519 key would verify forged signatures; such keys are refused when
 //!   read.
 //! - A fingerprint is over the canonical key encoding, so one key has one fingerprint.

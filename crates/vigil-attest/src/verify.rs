@@ -1,32 +1,34 @@
 //! Signature checks: the forms a signature arrives in, and the one verification rule per
-//! algorithm.
-//!
-//! - **Ed25519** verifies with RFC 8032's strict rules as `ed25519-dalek`'s
-//!   `verify_strict` applies them: `S` must be reduced and the signature's `R` must not
-//!   have small order. Signers never produce otherwise, and small-order keys are already
-//!   refused when the key is read.
-//! - **ECDSA P-256** hashes the message with SHA-256. Both `s` and `n - s` verify (a
-//!   "high-S" signature is accepted): OpenSSL, Go's `crypto/ecdsa` and so cosign sign
-//!   with either and accept either, and refusing half of what OpenSSL signs would refuse
-//!   real releases. The price is malleability: from one valid signature anyone can make a
-//!   second valid one over the same message. Nothing here identifies a signature by its
-//!   bytes, so that gives an attacker nothing; callers must not either.
-//!
-//! A detached signature may be the raw bytes or base64 text of them (`cosign sign-blob`
-//! writes base64 of DER on one line; `openssl base64` wraps it at 64 columns). ECDSA may
-//! be ASN.1 DER or the fixed 64-byte `r || s`. Each reading that has the right shape is
-//! tried; that is safe because each is a signature in its own right, and forging any of
-//! them is forging a signature.
+//! algorithm (documented on [`verify_blob`], which is public).
 
 use crate::key::Verifier;
 use crate::{Algorithm, AttestError, PublicKey, b64};
 
 /// Verifies a detached signature over `message` with `key`.
 ///
-/// `signature` may be the raw signature bytes or base64 text of them (standard or URL-safe
-/// alphabet, padded or not, with line breaks and a trailing newline allowed). An ECDSA
-/// signature may be ASN.1 DER or the fixed 64-byte `r || s`; see the [module
-/// documentation](self) for which signatures verify.
+/// # Forms
+///
+/// `signature` may be the raw signature bytes or base64 text of them: standard or URL-safe
+/// alphabet, padded or not, with line breaks and a trailing newline allowed
+/// (`cosign sign-blob` writes base64 of DER on one line; `openssl base64` wraps it at 64
+/// columns). An ECDSA signature may be ASN.1 DER (what OpenSSL and cosign write) or the
+/// fixed 64-byte `r || s`. Each reading that has the right shape is tried; that is safe
+/// because each is a signature in its own right, and forging any of them is forging a
+/// signature.
+///
+/// # Which signatures verify
+///
+/// - **Ed25519** verifies with RFC 8032's strict rules as `ed25519-dalek`'s
+///   `verify_strict` applies them: `S` must be reduced and `R` must not have small order.
+///   Signers never produce otherwise, and small-order keys are already refused when the
+///   key is read.
+/// - **ECDSA P-256** hashes the message with SHA-256. Both `s` and `n - s` verify (a
+///   "high-S" signature is accepted): OpenSSL, Go's `crypto/ecdsa` and so cosign sign
+///   with either and accept either, and refusing high S would refuse about half of what
+///   OpenSSL signs. The price is malleability: from one valid signature anyone can make a
+///   second valid one over the same message. Nothing here identifies a signature by its
+///   bytes, so that gives an attacker nothing; callers must not identify signatures by
+///   their bytes either.
 ///
 /// # Errors
 ///

@@ -97,11 +97,11 @@ fn an_envelope_signed_by_two_keys_verifies_with_either() {
     let envelope = envelope("provenance.both.dsse.json");
     let (p256, ed25519) = (key("p256"), key("ed25519"));
     assert_eq!(
-        verified_by(&envelope, &[p256.clone()]),
+        verified_by(&envelope, std::slice::from_ref(&p256)),
         Ok(vec![p256.fingerprint()])
     );
     assert_eq!(
-        verified_by(&envelope, &[ed25519.clone()]),
+        verified_by(&envelope, std::slice::from_ref(&ed25519)),
         Ok(vec![ed25519.fingerprint()])
     );
     assert_eq!(
