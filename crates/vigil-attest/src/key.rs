@@ -95,6 +95,8 @@ impl PublicKey {
     /// certificate or some other object, if its base64 or DER is malformed, or if the key
     /// is not Ed25519 or P-256 ([`AttestError::UnsupportedKey`] names the type found).
     pub fn from_pem(text: &str) -> Result<PublicKey, AttestError> {
+        // Some Windows editors save a byte order mark before the text.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let blocks = pem_blocks(text)?;
         if let Some(private) = blocks.iter().find(|b| b.label.contains("PRIVATE KEY")) {
             return Err(AttestError::PrivateKey {

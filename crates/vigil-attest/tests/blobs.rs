@@ -51,6 +51,9 @@ fn keys_read_as_openssl_wrote_them() {
             "{name}"
         );
         assert_eq!(PublicKey::from_pem(&key.to_pem()).unwrap(), key, "{name}");
+        // As a Windows editor may save it: a byte order mark and CRLF line ends.
+        let windows = format!("\u{feff}{}", key.to_pem().replace('\n', "\r\n"));
+        assert_eq!(PublicKey::from_pem(&windows).unwrap(), key, "{name}");
     }
     for name in ["p256", "ed25519"] {
         let key = key(name);

@@ -1,5 +1,6 @@
-//! Published answers: the DSSE protocol's own PAE example and signed envelope, and the
-//! decision that ECDSA signatures verify in both their low-S and high-S forms.
+//! Published answers and documented decisions: the DSSE protocol's own PAE example and
+//! signed envelope; ECDSA signatures verify in both their low-S and high-S forms; an
+//! Ed25519 signature's `S` must be reduced.
 #![allow(
     clippy::unwrap_used,
     reason = "a test fails loudly on an unexpected error"
@@ -136,4 +137,39 @@ fn a_dsse_signature_verifies_in_its_other_s_form_too() {
     assert_ne!(flip_s(&original), original);
     let verified = dsse::verify(&envelope, std::slice::from_ref(&key)).unwrap();
     assert_eq!(verified.key_fingerprints, [key.fingerprint()]);
+}
+
+/// The order of the Ed25519 group, little-endian (RFC 8032, section 5.1).
+const ED25519_L: [u8; 32] = [
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+];
+
+/// Ed25519 is not malleable the way ECDSA is: `S + L` is the same scalar as `S`, but RFC
+/// 8032 requires `S < L`, so the second spelling of the OpenSSL signature is refused.
+#[test]
+fn ed25519_refuses_an_unreduced_s() {
+    let key =
+        PublicKey::from_pem(&String::from_utf8(fixture("keys/ed25519.pub")).unwrap()).unwrap();
+    let message = fixture("sbom.cdx.json");
+    let signature = fixture("sbom.cdx.json.ed25519.sig");
+    verify_blob(&key, &message, &signature).unwrap();
+    let mut unreduced = signature.clone();
+    let mut carry = 0u16;
+    for (byte, l) in unreduced[32..].iter_mut().zip(ED25519_L) {
+        let sum = u16::from(*byte) + u16::from(l) + carry;
+        *byte = sum.to_le_bytes()[0];
+        carry = sum >> 8;
+    }
+    // S < L < 2^253, so S + L < 2^254 fits the 32 bytes with no carry out.
+    assert_eq!(carry, 0);
+    assert_ne!(unreduced, signature);
+    let err = verify_blob(&key, &message, &unreduced).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "signature does not verify with key sha256:{} (ed25519)",
+            key.fingerprint()
+        )
+    );
 }
