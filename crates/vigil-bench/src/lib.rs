@@ -12,6 +12,7 @@
 
 pub mod cyclonedx;
 mod error;
+pub mod ledger;
 mod measure;
 pub mod osv;
 pub mod pool;

@@ -580,6 +580,7 @@ fn release_input<'a>(
         builder: Some("github-actions"),
         built_at: Some(plan.built_at),
         owner: Some(&service.owner),
+        signatures: Default::default(),
     }
 }
 

@@ -36,6 +36,13 @@ pub(crate) struct StoreArgs {
         hide_env_values = true
     )]
     pub(crate) database_url: Option<String>,
+    /// The ledger's checkpoint signing key file (default: ledger.key in the data
+    /// directory, made by `vigil init`). VIGIL_LEDGER_KEY may hold the key itself.
+    #[arg(long, global = true, env = "VIGIL_LEDGER__KEY_FILE")]
+    pub(crate) ledger_key: Option<PathBuf>,
+    /// The origin line of signed checkpoints (default: the key's name).
+    #[arg(long, global = true, env = "VIGIL_LEDGER__ORIGIN")]
+    pub(crate) ledger_origin: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +107,119 @@ pub(crate) enum Command {
     /// The server's configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The tamper-evident ledger of every accepted event: checkpoints, proofs, verify.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    /// Evidence bundles: everything about one release, with ledger proofs, in one file
+    /// that verifies offline.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+    /// Services: the keys that sign their releases.
+    #[command(subcommand)]
+    Service(ServiceCommand),
+    /// Environments and their policies (which take only signed releases).
+    #[command(subcommand)]
+    Env(EnvCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EvidenceCommand {
+    /// Write the evidence bundle of a release.
+    ///
+    /// Example: vigil evidence export --service payments --version 1.4.2 -o payments-1.4.2.json
+    Export(EvidenceExportArgs),
+    /// Verify a bundle offline, with no store, and say what it proves. Exit 1 if it
+    /// does not verify.
+    ///
+    /// Example: vigil evidence verify payments-1.4.2.json --key "$(vigil ledger key)"
+    Verify(EvidenceVerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EvidenceExportArgs {
+    #[arg(long)]
+    pub(crate) service: String,
+    #[arg(long)]
+    pub(crate) version: String,
+    /// Where to write the bundle; `-` for standard output.
+    #[arg(long, short = 'o')]
+    pub(crate) output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EvidenceVerifyArgs {
+    /// The bundle file.
+    pub(crate) file: PathBuf,
+    /// The verifier key of the log (name+id+key, as `vigil ledger key` prints it);
+    /// repeat for several.
+    #[arg(long = "key", required = true)]
+    pub(crate) keys: Vec<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum LedgerCommand {
+    /// Print the latest signed checkpoint, signing one first if the ledger grew.
+    Checkpoint(FormatArgs),
+    /// Print the verifier key of the checkpoint signing key (what auditors verify with).
+    Key(FormatArgs),
+    /// Recompute the tree from the stored leaves; check every stored hash and signed
+    /// checkpoint; name any edited, deleted, inserted or reordered leaf. Exit 1 if any.
+    Verify(LedgerVerifyArgs),
+    /// An inclusion proof of a leaf or an event, or a consistency proof.
+    ///
+    /// Examples: vigil ledger proof --index 12
+    ///           vigil ledger proof --event release/checkout@2.4.0
+    ///           vigil ledger proof --consistency 10 42
+    Proof(LedgerProofArgs),
+    /// List leaves: the events recorded, oldest first.
+    Leaves(LedgerLeavesArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LedgerVerifyArgs {
+    /// A verifier key (name+id+key) that may have signed checkpoints; repeat for
+    /// several. The configured signing key is always included.
+    #[arg(long = "key")]
+    pub(crate) keys: Vec<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["index", "event", "consistency"])))]
+pub(crate) struct LedgerProofArgs {
+    /// The leaf index to prove.
+    #[arg(long)]
+    pub(crate) index: Option<u64>,
+    /// An event subject, e.g. release/checkout@2.4.0 or deployment/12: proves every
+    /// leaf about it.
+    #[arg(long)]
+    pub(crate) event: Option<String>,
+    /// Two tree sizes: proves the smaller tree is a prefix of the larger.
+    #[arg(long, num_args = 2, value_names = ["SIZE1", "SIZE2"])]
+    pub(crate) consistency: Option<Vec<u64>>,
+    /// The tree size to prove inclusion in (default: the latest checkpoint's).
+    #[arg(long)]
+    pub(crate) size: Option<u64>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LedgerLeavesArgs {
+    /// Only leaves whose subject starts with this, e.g. release/checkout@ or deployment/.
+    #[arg(long)]
+    pub(crate) subject: Option<String>,
+    /// The first leaf index to list.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) from: u64,
+    /// Most leaves to list.
+    #[arg(long, default_value_t = 100)]
+    pub(crate) limit: u64,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -189,9 +309,11 @@ pub(crate) enum ReleaseCommand {
     /// Add a release: its SBOM is stored and matched against every advisory.
     ///
     /// Example: vigil release add --service checkout --version 2.4.0 --sbom bom.json
-    Add(ReleaseAddArgs),
+    Add(Box<ReleaseAddArgs>),
     /// List releases, newest last.
     List(ReleaseListArgs),
+    /// The signatures and attestations recorded for a release, with their verdicts.
+    Signatures(ReleaseSignaturesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -221,8 +343,100 @@ pub(crate) struct ReleaseAddArgs {
     /// The team that owns the service.
     #[arg(long)]
     pub(crate) owner: Option<String>,
+    /// A detached signature of the SBOM file (Ed25519 or ECDSA P-256, raw or base64 as
+    /// `cosign sign-blob --key` writes it); repeat for several.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) sbom_signature: Vec<PathBuf>,
+    /// The artifact file, when its signatures are given; its SHA-256 is recorded as an
+    /// artifact digest.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) artifact: Option<PathBuf>,
+    /// A detached signature of the artifact file; repeat for several.
+    #[arg(long, value_name = "FILE", requires = "artifact")]
+    pub(crate) artifact_signature: Vec<PathBuf>,
+    /// A DSSE envelope (an in-toto attestation such as SLSA provenance) about the
+    /// release; repeat for several.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) attestation: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReleaseSignaturesArgs {
+    #[arg(long)]
+    pub(crate) service: String,
+    #[arg(long)]
+    pub(crate) version: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ServiceCommand {
+    /// Keys that sign a service's releases.
+    #[command(subcommand)]
+    Key(ServiceKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ServiceKeyCommand {
+    /// Trust a public key (PEM, Ed25519 or ECDSA P-256, as `cosign.pub`) for a
+    /// service's releases.
+    ///
+    /// Example: vigil service key add --service checkout --key cosign.pub
+    Add(ServiceKeyAddArgs),
+    /// List the keys of one service or of all.
+    List(ServiceKeyListArgs),
+    /// Stop trusting a key.
+    Remove(ServiceKeyRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServiceKeyAddArgs {
+    #[arg(long)]
+    pub(crate) service: String,
+    /// The public key file (PEM `PUBLIC KEY`).
+    #[arg(long)]
+    pub(crate) key: PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServiceKeyListArgs {
+    #[arg(long)]
+    pub(crate) service: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServiceKeyRemoveArgs {
+    #[arg(long)]
+    pub(crate) service: String,
+    /// The key's fingerprint, as `vigil service key list` shows it.
+    #[arg(long)]
+    pub(crate) fingerprint: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EnvCommand {
+    /// Environments and their policies.
+    List(FormatArgs),
+    /// Set an environment's policy.
+    ///
+    /// Example: vigil env policy --env production --require-signed true
+    Policy(EnvPolicyArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct EnvPolicyArgs {
+    #[arg(long)]
+    pub(crate) env: String,
+    /// Deploy only releases with a verified signature or attestation.
+    #[arg(long, action = clap::ArgAction::Set)]
+    pub(crate) require_signed: bool,
 }
 
 #[derive(Debug, Args)]
@@ -532,6 +746,14 @@ pub(crate) struct BenchArgs {
     /// The generator's seed; the same seed gives the same portfolio.
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
+    /// Run the ledger benchmark instead: append this many leaves to an SQLite store in
+    /// batches, verify the log at 1,000,000 leaves (or at the end), and time inclusion
+    /// proofs at the full size. Example: vigil bench --ledger 10000000
+    #[arg(long, value_name = "LEAVES", conflicts_with = "postgres")]
+    pub(crate) ledger: Option<u64>,
+    /// Leaves per transaction in the ledger benchmark.
+    #[arg(long, default_value_t = 1000)]
+    pub(crate) ledger_batch: u64,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: Format,
 }

@@ -4,9 +4,11 @@ mod bench;
 mod demo;
 mod evidence;
 mod intel;
+mod ledger;
 mod report;
 mod scan;
 mod serve;
+mod signing;
 mod store;
 mod version;
 mod version_demo;
@@ -14,8 +16,9 @@ mod version_demo;
 use std::process::ExitCode;
 
 use crate::cli::{
-    AdvisoriesCommand, AppCommand, Cli, Command, ConfigCommand, FeedCommand, IntelCommand,
-    ReleaseCommand, TokenCommand, VersionCommand,
+    AdvisoriesCommand, AppCommand, Cli, Command, ConfigCommand, EnvCommand, EvidenceCommand,
+    FeedCommand, IntelCommand, LedgerCommand, ReleaseCommand, ServiceCommand, ServiceKeyCommand,
+    TokenCommand, VersionCommand,
 };
 
 pub(crate) use serve::Explicit;
@@ -29,6 +32,18 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::Init(args) => serve::init(s, &args),
         Command::Release(ReleaseCommand::Add(args)) => evidence::release_add(s, &args),
         Command::Release(ReleaseCommand::List(args)) => evidence::release_list(s, &args),
+        Command::Release(ReleaseCommand::Signatures(args)) => signing::release_signatures(s, &args),
+        Command::Service(ServiceCommand::Key(ServiceKeyCommand::Add(args))) => {
+            signing::key_add(s, &args)
+        }
+        Command::Service(ServiceCommand::Key(ServiceKeyCommand::List(args))) => {
+            signing::key_list(s, &args)
+        }
+        Command::Service(ServiceCommand::Key(ServiceKeyCommand::Remove(args))) => {
+            signing::key_remove(s, &args)
+        }
+        Command::Env(EnvCommand::List(args)) => signing::env_list(s, &args),
+        Command::Env(EnvCommand::Policy(args)) => signing::env_policy(s, &args),
         Command::Deploy(args) => evidence::deploy(s, &args),
         Command::Undeploy(args) => evidence::undeploy(s, &args),
         Command::App(AppCommand::Add(args)) => evidence::app_add(s, &args),
@@ -52,5 +67,12 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::Token(TokenCommand::List(args)) => serve::token_list(s, &args),
         Command::Token(TokenCommand::Revoke(args)) => serve::token_revoke(s, &args),
         Command::Config(ConfigCommand::Show(args)) => serve::config_show(s, explicit, &args),
+        Command::Ledger(LedgerCommand::Checkpoint(args)) => ledger::checkpoint(s, &args),
+        Command::Ledger(LedgerCommand::Key(args)) => ledger::key(s, &args),
+        Command::Ledger(LedgerCommand::Verify(args)) => ledger::verify(s, &args),
+        Command::Ledger(LedgerCommand::Proof(args)) => ledger::proof(s, &args),
+        Command::Ledger(LedgerCommand::Leaves(args)) => ledger::leaves(s, &args),
+        Command::Evidence(EvidenceCommand::Export(args)) => ledger::evidence_export(s, &args),
+        Command::Evidence(EvidenceCommand::Verify(args)) => ledger::evidence_verify(&args),
     }
 }

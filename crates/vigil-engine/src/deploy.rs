@@ -59,6 +59,7 @@ impl Engine {
         let at = input.at.unwrap_or(now);
         let mut tx = self.store.write()?;
         let release = find_release(&mut tx, input.release)?;
+        crate::signatures::check_policy(&mut tx, input.environment, &release)?;
         let service_id = tx
             .service(&release.service)?
             .map(|s| s.id)

@@ -11,12 +11,15 @@ mod clock;
 mod deploy;
 mod engine;
 mod error;
+pub mod evidence;
 pub mod feed;
 mod import;
+pub mod ledger;
 pub mod matching;
 pub mod osv_api;
 mod query;
 mod release;
+pub mod signatures;
 
 pub use alerts::{ALERTS_CHANNEL, AlertAdvisory};
 pub use changes::{CHANGES_CHANNEL, Change, Changes, Observer};

@@ -8,12 +8,13 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use vigil_match::Index;
 use vigil_match::scan::Dependency;
-use vigil_store::{NewPackage, NewRelease, Release};
+use vigil_store::{NewPackage, NewRelease, Release, SignatureRecord};
 
 use crate::changes::Change;
 use crate::engine::{Engine, check_digest, sha256};
 use crate::error::{EngineError, Result};
 use crate::matching::{self, Target, pkg_key};
+use crate::signatures::{SignatureInput, Verdict};
 
 /// A release to add.
 #[derive(Clone, Debug, Default)]
@@ -29,6 +30,8 @@ pub struct ReleaseInput<'a> {
     pub built_at: Option<OffsetDateTime>,
     /// The owning team; replaces the service's owner when given.
     pub owner: Option<&'a str>,
+    /// Signatures and attestations that came with it.
+    pub signatures: SignatureInput<'a>,
 }
 
 /// What adding a release did.
@@ -47,6 +50,9 @@ pub struct ReleaseOutcome {
     /// Open findings of the release, by advisory id.
     pub findings: usize,
     pub advisories: Vec<String>,
+    /// Signed, unsigned or bad, from every signature and attestation recorded.
+    pub signature_verdict: Verdict,
+    pub signatures: Vec<SignatureRecord>,
 }
 
 impl Engine {
@@ -59,6 +65,15 @@ impl Engine {
         }
         for d in &input.digests {
             check_digest(d)?;
+        }
+        input.signatures.check()?;
+        // An artifact whose signatures came along is an artifact of the release.
+        let mut digests = input.digests.clone();
+        if let Some(artifact) = input.signatures.artifact {
+            let d = format!("sha256:{}", sha256(artifact));
+            if !digests.contains(&d) {
+                digests.push(d);
+            }
         }
         let bom = vigil_sbom::parse_with_limits(input.sbom, &self.limits.sbom)?;
         let sha = sha256(input.sbom);
@@ -74,9 +89,21 @@ impl Engine {
                     input.service, input.version, existing.sbom_sha256
                 )));
             }
-            for d in &input.digests {
+            for d in &digests {
                 tx.add_digest(existing.id, d)?;
             }
+            let signatures = crate::signatures::record(
+                &mut tx,
+                &crate::signatures::Signed {
+                    release_id: existing.id,
+                    service: input.service,
+                    sbom: input.sbom,
+                    sbom_sha256: &sha,
+                    digests: &digests,
+                },
+                &input.signatures,
+                now,
+            )?;
             let owner_changed = owner_changes(&mut tx, input)?;
             if let Some(owner) = input.owner {
                 tx.upsert_service(input.service, Some(owner), now)?;
@@ -107,6 +134,8 @@ impl Engine {
                 findings: open.len(),
                 advisories: distinct(open.iter().map(|f| f.key.advisory_id.clone())),
                 release,
+                signature_verdict: Verdict::of(&signatures),
+                signatures,
             });
         }
 
@@ -128,9 +157,21 @@ impl Engine {
             },
             now,
         )?;
-        for d in &input.digests {
+        for d in &digests {
             tx.add_digest(release_id, d)?;
         }
+        let signatures = crate::signatures::record(
+            &mut tx,
+            &crate::signatures::Signed {
+                release_id,
+                service: input.service,
+                sbom: input.sbom,
+                sbom_sha256: &sha,
+                digests: &digests,
+            },
+            &input.signatures,
+            now,
+        )?;
 
         // One row per distinct purl: an SBOM can list a package twice (two paths to
         // it); the first, nearest mention wins.
@@ -241,6 +282,8 @@ impl Engine {
             warnings: bom_packages.warnings,
             findings: pending.len(),
             advisories: distinct(pending.iter().map(|p| p.key.advisory_id.clone())),
+            signature_verdict: Verdict::of(&signatures),
+            signatures,
         })
     }
 }

@@ -50,6 +50,8 @@ pub struct Config {
     pub scheduler: SchedulerConfig,
     /// `[outbox]`: delivery of alerts to sinks.
     pub outbox: OutboxConfig,
+    /// `[ledger]`: the key that signs checkpoints, and how often.
+    pub ledger: LedgerConfig,
     /// `[[sinks]]`: where alerts go; none by default (alerts are still recorded and listed).
     pub sinks: Vec<SinkConfig>,
 }
@@ -154,6 +156,7 @@ impl Default for Config {
             osv_api: OsvApiConfig::default(),
             scheduler: SchedulerConfig::default(),
             outbox: OutboxConfig::default(),
+            ledger: LedgerConfig::default(),
             sinks: Vec::new(),
         }
     }
@@ -193,6 +196,31 @@ impl Default for SchedulerConfig {
                 .to_owned(),
             epss_interval_secs: 86_400,
             epss_url: "https://epss.cyentia.com/epss_scores-current.csv.gz".to_owned(),
+        }
+    }
+}
+
+/// The ledger's checkpoints. The signing key itself may come from the environment
+/// variable `VIGIL_LEDGER_KEY` (never from this file).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LedgerConfig {
+    /// The signing key file; by default `ledger.key` in the data directory of an SQLite
+    /// store (made there if missing). Replicas on one PostgreSQL share one key, by this
+    /// or by `VIGIL_LEDGER_KEY`.
+    pub key_file: Option<PathBuf>,
+    /// The checkpoints' origin line; by default the key's name.
+    pub origin: Option<String>,
+    /// Milliseconds between checkpoints while events arrive: at most one per interval.
+    pub checkpoint_interval_ms: u64,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> Self {
+        LedgerConfig {
+            key_file: None,
+            origin: None,
+            checkpoint_interval_ms: 1000,
         }
     }
 }
@@ -332,6 +360,7 @@ impl Config {
         self.validate_api(&mut problems);
         self.validate_scheduler(&mut problems);
         self.validate_outbox(&mut problems);
+        self.validate_ledger(&mut problems);
         self.validate_sinks(&mut problems);
         if problems.0.is_empty() {
             Ok(())
@@ -448,6 +477,21 @@ impl Config {
         }
     }
 
+    fn validate_ledger(&self, problems: &mut Problems) {
+        problems.at_least_one(
+            "ledger.checkpoint_interval_ms",
+            self.ledger.checkpoint_interval_ms,
+        );
+        if let Some(origin) = &self.ledger.origin
+            && (origin.is_empty() || origin.chars().any(|c| c.is_control()))
+        {
+            problems.push(
+                "ledger.origin",
+                format!("{origin:?} is empty or holds control characters; write a name such as example.com/vigil"),
+            );
+        }
+    }
+
     fn validate_outbox(&self, problems: &mut Problems) {
         let outbox = &self.outbox;
         problems.at_least_one("outbox.poll_interval_ms", outbox.poll_interval_ms);
@@ -525,11 +569,21 @@ impl Config {
     /// Itself, or a copy whose `data_dir` is made UTF-8 (lossily) so that it serializes:
     /// a path from a flag may not be.
     fn utf8(&self) -> std::borrow::Cow<'_, Config> {
-        if self.data_dir.to_str().is_some() {
+        let key_file_ok = self
+            .ledger
+            .key_file
+            .as_ref()
+            .is_none_or(|p| p.to_str().is_some());
+        if self.data_dir.to_str().is_some() && key_file_ok {
             std::borrow::Cow::Borrowed(self)
         } else {
             let mut config = self.clone();
             config.data_dir = PathBuf::from(self.data_dir.to_string_lossy().into_owned());
+            config.ledger.key_file = self
+                .ledger
+                .key_file
+                .as_ref()
+                .map(|p| PathBuf::from(p.to_string_lossy().into_owned()));
             std::borrow::Cow::Owned(config)
         }
     }
@@ -548,6 +602,7 @@ impl fmt::Debug for Config {
             scheduler,
             outbox,
             sinks,
+            ledger,
         } = self.redacted();
         f.debug_struct("Config")
             .field("listen", &listen)
@@ -559,6 +614,7 @@ impl fmt::Debug for Config {
             .field("scheduler", &scheduler)
             .field("outbox", &outbox)
             .field("sinks", &sinks)
+            .field("ledger", &ledger)
             .finish()
     }
 }

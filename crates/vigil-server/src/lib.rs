@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod error;
+mod ledger;
 mod listen;
 pub mod logging;
 mod metrics;
@@ -19,5 +20,5 @@ mod server;
 pub mod sinks;
 mod state;
 
-pub use server::{Running, location, router, signal, start};
+pub use server::{Running, ledger_signer, location, router, signal, start};
 pub use state::AppState;

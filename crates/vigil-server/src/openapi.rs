@@ -21,6 +21,8 @@ use crate::config::ApiConfig;
         api::list_environments, api::list_services, api::get_service,
         api::get_advisory, api::affected, api::findings, api::status, api::feeds, api::alerts,
         api::list_tokens, api::create_token, api::revoke_token,
+        crate::ledger::checkpoint, crate::ledger::inclusion, crate::ledger::consistency,
+        api::list_service_keys, api::add_service_key, api::remove_service_key, api::set_policy,
     ),
     components(schemas(crate::error::ErrorBody, model::ReleaseForm)),
     modifiers(&Security, &Errors, &OneRelease),
@@ -33,6 +35,7 @@ use crate::config::ApiConfig;
         (name = "feeds", description = "Feed and enrichment freshness"),
         (name = "alerts", description = "The alert outbox"),
         (name = "tokens", description = "API tokens (admin)"),
+        (name = "ledger", description = "The tamper-evident ledger: checkpoints and proofs"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

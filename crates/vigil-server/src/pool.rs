@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::Semaphore;
 use vigil_engine::{Changes, Clock, Engine, EngineError};
-use vigil_store::{Location, Store};
+use vigil_store::{LedgerSigner, Location, Store};
 
 use crate::error::{ApiError, ApiResult};
 
@@ -17,6 +17,7 @@ pub(crate) struct Pool {
     location: Location,
     clock: Arc<dyn Clock>,
     changes: Changes,
+    signer: Option<Arc<LedgerSigner>>,
     idle: Mutex<Vec<Engine>>,
     permits: Semaphore,
 }
@@ -26,12 +27,14 @@ impl Pool {
         location: Location,
         clock: Arc<dyn Clock>,
         changes: Changes,
+        signer: Option<Arc<LedgerSigner>>,
         size: usize,
     ) -> Pool {
         Pool {
             location,
             clock,
             changes,
+            signer,
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(size.max(1)),
         }
@@ -76,7 +79,8 @@ impl Pool {
         match idle {
             Some(e) => Ok(e),
             None => {
-                let store = Store::open(&self.location)?;
+                let mut store = Store::open(&self.location)?;
+                store.set_ledger_signer(self.signer.clone());
                 let mut engine = Engine::with_clock(store, Arc::clone(&self.clock));
                 engine.changes = self.changes.clone();
                 Ok(engine)

@@ -46,6 +46,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/environments", get(api::list_environments))
         .route("/api/v1/services", get(api::list_services))
         .route("/api/v1/services/{name}", get(api::get_service))
+        .route(
+            "/api/v1/services/{name}/keys",
+            get(api::list_service_keys).post(api::add_service_key),
+        )
+        .route(
+            "/api/v1/services/{name}/keys/{fingerprint}",
+            delete(api::remove_service_key),
+        )
+        .route(
+            "/api/v1/environments/{name}/policy",
+            axum::routing::put(api::set_policy),
+        )
         .route("/api/v1/advisories/{id}", get(api::get_advisory))
         .route("/api/v1/affected/{id}", get(api::affected))
         .route("/api/v1/findings", get(api::findings))
@@ -57,6 +69,15 @@ pub fn router(state: AppState) -> Router {
             get(api::list_tokens).post(api::create_token),
         )
         .route("/api/v1/tokens/{id}", delete(api::revoke_token))
+        .route("/api/v1/ledger/checkpoint", get(crate::ledger::checkpoint))
+        .route(
+            "/api/v1/ledger/proof/inclusion",
+            get(crate::ledger::inclusion),
+        )
+        .route(
+            "/api/v1/ledger/proof/consistency",
+            get(crate::ledger::consistency),
+        )
         .merge(crate::osv_api::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -188,9 +209,11 @@ pub async fn start(
 ) -> std::io::Result<Running> {
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     let addr = listener.local_addr()?;
-    let state = AppState::new(config, location, clock);
+    let signer = ledger_signer(&config, &location)?;
+    let state = AppState::new(config, location, clock, signer);
     let (tx, rx) = watch::channel(false);
     let background = vec![
+        tokio::spawn(crate::ledger::run(state.clone(), rx.clone())),
         tokio::spawn(crate::scheduler::run(state.clone(), rx.clone())),
         tokio::spawn(crate::outbox::run(state.clone(), rx.clone())),
         tokio::spawn(crate::listen::run(state.clone(), rx.clone())),
@@ -218,6 +241,38 @@ pub async fn start(
         shutdown: tx,
         task,
     })
+}
+
+/// The checkpoint signer: the key from `VIGIL_LEDGER_KEY`, `[ledger] key_file`, or
+/// `ledger.key` in the data directory of an SQLite store (made there if missing). A
+/// PostgreSQL store without a configured key runs unsigned, with a warning.
+pub fn ledger_signer(
+    config: &Config,
+    location: &Location,
+) -> std::io::Result<Option<Arc<vigil_store::LedgerSigner>>> {
+    let env_key = std::env::var("VIGIL_LEDGER_KEY").ok();
+    let data_dir = match location {
+        Location::Sqlite(dir) => Some(dir.as_path()),
+        Location::Postgres { .. } => None,
+    };
+    let found = vigil_engine::ledger::find_key(
+        env_key.as_deref(),
+        config.ledger.key_file.as_deref(),
+        data_dir,
+        true,
+    )
+    .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let Some((key, _)) = found else {
+        tracing::warn!(
+            "no ledger signing key: events are ledgered but no checkpoint is signed; set VIGIL_LEDGER_KEY or [ledger] key_file"
+        );
+        return Ok(None);
+    };
+    Ok(Some(vigil_engine::ledger::signer(
+        key,
+        config.ledger.origin.clone(),
+        Duration::from_millis(config.ledger.checkpoint_interval_ms),
+    )))
 }
 
 /// Waits for Ctrl-C or SIGTERM.

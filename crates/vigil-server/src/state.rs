@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use std::time::Duration;
 
 use vigil_engine::{Change, Changes, Clock, Engine};
-use vigil_store::Location;
+use vigil_store::{LedgerSigner, Location};
 
 use crate::answers::AnswerCache;
 use crate::auth::{self, Limiter, Principal, TokenCache};
@@ -35,6 +35,8 @@ pub(crate) struct Inner {
     /// Given to every engine of this process.
     pub(crate) changes: Changes,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Signs ledger checkpoints; set on every store this process opens.
+    pub(crate) signer: Option<Arc<LedgerSigner>>,
     /// False while starting and once shutting down.
     pub(crate) ready: AtomicBool,
     /// Wakes the outbox dispatcher early.
@@ -42,8 +44,14 @@ pub(crate) struct Inner {
 }
 
 impl AppState {
-    /// State for a server on the store at `location`.
-    pub fn new(config: Config, location: Location, clock: Arc<dyn Clock>) -> AppState {
+    /// State for a server on the store at `location`, signing ledger checkpoints with
+    /// `signer` when given.
+    pub fn new(
+        config: Config,
+        location: Location,
+        clock: Arc<dyn Clock>,
+        signer: Option<Arc<LedgerSigner>>,
+    ) -> AppState {
         let writers = match location {
             Location::Sqlite(_) => 1,
             Location::Postgres { .. } => 4,
@@ -64,12 +72,14 @@ impl AppState {
             location.clone(),
             Arc::clone(&clock),
             changes.clone(),
+            signer.clone(),
             config.api.read_connections,
         ));
         let writers = Arc::new(Pool::new(
             location,
             Arc::clone(&clock),
             changes.clone(),
+            signer.clone(),
             writers,
         ));
         let limiter = Limiter::new(
@@ -86,6 +96,7 @@ impl AppState {
             answers,
             changes,
             clock,
+            signer,
             ready: AtomicBool::new(true),
             outbox_wake: tokio::sync::Notify::new(),
         }))
@@ -93,6 +104,10 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    pub(crate) fn signer(&self) -> Option<&Arc<LedgerSigner>> {
+        self.0.signer.as_ref()
     }
 
     pub fn location(&self) -> &Location {
@@ -126,7 +141,8 @@ impl AppState {
 
     /// An engine on `store` as this process's engines are: its clock, and its changes
     /// told to its caches.
-    pub(crate) fn engine(&self, store: vigil_store::Store) -> Engine {
+    pub(crate) fn engine(&self, mut store: vigil_store::Store) -> Engine {
+        store.set_ledger_signer(self.0.signer.clone());
         let mut engine = Engine::with_clock(store, Arc::clone(&self.0.clock));
         engine.changes = self.0.changes.clone();
         engine

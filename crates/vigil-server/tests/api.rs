@@ -68,7 +68,9 @@ impl Api {
         let mut config = Config::default();
         config.api.read_connections = 2;
         tweak(&mut config);
-        let state = AppState::new(config, t.location.clone(), clock);
+        let key = vigil_ledger::note::NoteSigner::generate("vigil-test").unwrap();
+        let signer = vigil_engine::ledger::signer(key, None, std::time::Duration::ZERO);
+        let state = AppState::new(config, t.location.clone(), clock, Some(signer));
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -874,6 +876,12 @@ fn the_openapi_document_covers_every_route() {
         "/api/v1/alerts",
         "/api/v1/tokens",
         "/api/v1/tokens/{id}",
+        "/api/v1/ledger/checkpoint",
+        "/api/v1/ledger/proof/inclusion",
+        "/api/v1/ledger/proof/consistency",
+        "/api/v1/services/{name}/keys",
+        "/api/v1/services/{name}/keys/{fingerprint}",
+        "/api/v1/environments/{name}/policy",
         "/healthz",
         "/readyz",
     ] {
@@ -1045,5 +1053,180 @@ fn a_nul_character_is_an_input_error_on_every_backend() {
             Some(json!({"package": {"name": "lo\u{0}dash", "ecosystem": "npm"}, "version": "1"})),
         );
         assert!(s.is_client_error(), "{name}: OSV query: {s} {b}");
+    }
+}
+
+fn hash(hex_text: &Value) -> [u8; 32] {
+    hex::decode(hex_text.as_str().unwrap())
+        .unwrap()
+        .try_into()
+        .unwrap()
+}
+
+#[test]
+fn the_ledger_proves_events_over_http() {
+    for t in stores("api_ledger") {
+        let name = t.name();
+        let api = Api::new(t, |_| {});
+        assert_eq!(api.post_release("1.0.0", "4.17.20"), StatusCode::CREATED);
+        let (s, first) = api.call(
+            Method::GET,
+            "/api/v1/ledger/checkpoint",
+            Some("reader"),
+            None,
+        );
+        assert_eq!(s, StatusCode::OK, "{name}: {first}");
+        assert_eq!(api.post_release("1.1.0", "4.17.21"), StatusCode::CREATED);
+        let (s, cp) = api.call(
+            Method::GET,
+            "/api/v1/ledger/checkpoint",
+            Some("reader"),
+            None,
+        );
+        assert_eq!(s, StatusCode::OK, "{name}: {cp}");
+        // The note's text is a C2SP checkpoint of the size and root the API states.
+        let note = cp["note"].as_str().unwrap();
+        let body = note.split("\n\n").next().unwrap().to_owned() + "\n";
+        let parsed = vigil_ledger::checkpoint::Checkpoint::parse(&body).unwrap();
+        assert_eq!(parsed.size, cp["size"].as_u64().unwrap(), "{name}");
+        assert_eq!(parsed.root, hash(&cp["root"]), "{name}");
+
+        let (s, proofs) = api.call(
+            Method::GET,
+            "/api/v1/ledger/proof/inclusion?subject=release/checkout@1.0.0",
+            Some("reader"),
+            None,
+        );
+        assert_eq!(s, StatusCode::OK, "{name}: {proofs}");
+        let proofs = proofs.as_array().unwrap();
+        assert!(!proofs.is_empty());
+        for p in proofs {
+            let path: Vec<[u8; 32]> = p["proof"].as_array().unwrap().iter().map(hash).collect();
+            let data = p["data"].as_str().unwrap();
+            vigil_ledger::verify_inclusion(
+                &vigil_ledger::leaf_hash(data.as_bytes()),
+                p["index"].as_u64().unwrap(),
+                parsed.size,
+                &path,
+                &parsed.root,
+            )
+            .unwrap();
+        }
+        let (s, c) = api.call(
+            Method::GET,
+            &format!(
+                "/api/v1/ledger/proof/consistency?size1={}&size2={}",
+                first["size"], cp["size"]
+            ),
+            Some("reader"),
+            None,
+        );
+        assert_eq!(s, StatusCode::OK, "{name}: {c}");
+        let path: Vec<[u8; 32]> = c["proof"].as_array().unwrap().iter().map(hash).collect();
+        vigil_ledger::verify_consistency(
+            first["size"].as_u64().unwrap(),
+            parsed.size,
+            &path,
+            &hash(&first["root"]),
+            &parsed.root,
+        )
+        .unwrap();
+        // Asking beyond the log, or for nothing, is a client error.
+        let (s, _) = api.call(
+            Method::GET,
+            "/api/v1/ledger/proof/inclusion?index=0&size=999999",
+            Some("reader"),
+            None,
+        );
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let (s, _) = api.call(
+            Method::GET,
+            "/api/v1/ledger/proof/inclusion?subject=release/nothing@0",
+            Some("reader"),
+            None,
+        );
+        assert_eq!(s, StatusCode::NOT_FOUND, "{name}");
+        let (s, _) = api.call(Method::GET, "/api/v1/ledger/checkpoint", None, None);
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{name}");
+    }
+}
+
+#[test]
+fn keys_and_the_signed_only_policy_over_http() {
+    let pem = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../vigil-attest/tests/fixtures/keys/p256.pub"),
+    )
+    .unwrap();
+    for t in stores("api_signing") {
+        let name = t.name();
+        let api = Api::new(t, |_| {});
+        let path = "/api/v1/services/checkout/keys";
+        let (s, _) = api.call(
+            Method::POST,
+            path,
+            Some("publisher"),
+            Some(json!({"pem": pem})),
+        );
+        assert_eq!(s, StatusCode::FORBIDDEN, "{name}");
+        let (s, key) = api.call(Method::POST, path, Some("admin"), Some(json!({"pem": pem})));
+        assert_eq!(s, StatusCode::CREATED, "{name}: {key}");
+        assert_eq!(key["algorithm"], "ecdsa-p256-sha256");
+        let (s, keys) = api.call(Method::GET, path, Some("reader"), None);
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(keys.as_array().unwrap().len(), 1, "{name}");
+        let (s, body) = api.call(
+            Method::POST,
+            path,
+            Some("admin"),
+            Some(json!({"pem": "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"})),
+        );
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {body}");
+
+        let (s, _) = api.call(
+            Method::PUT,
+            "/api/v1/environments/production/policy",
+            Some("admin"),
+            Some(json!({"require_signed": true})),
+        );
+        assert_eq!(s, StatusCode::OK, "{name}");
+        // An unsigned release is recorded as unsigned, and production refuses it.
+        let (s, body) = api.call(
+            Method::POST,
+            "/api/v1/releases",
+            Some("publisher"),
+            Some(release("1.0.0", "4.17.20")),
+        );
+        assert_eq!(s, StatusCode::CREATED, "{name}: {body}");
+        assert_eq!(body["signature_verdict"], "unsigned");
+        let deploy = |env: &str| {
+            api.call(
+                Method::POST,
+                "/api/v1/deployments",
+                Some("publisher"),
+                Some(json!({"environment": env, "service": "checkout", "version": "1.0.0"})),
+            )
+        };
+        let (s, body) = deploy("production");
+        assert_eq!(s, StatusCode::CONFLICT, "{name}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("takes only signed releases"),
+            "{body}"
+        );
+        assert_eq!(deploy("staging").0, StatusCode::CREATED, "{name}");
+
+        let fingerprint = key["fingerprint"].as_str().unwrap();
+        let (s, _) = api.call(
+            Method::DELETE,
+            &format!("{path}/{fingerprint}"),
+            Some("admin"),
+            None,
+        );
+        assert_eq!(s, StatusCode::NO_CONTENT, "{name}");
+        let (_, keys) = api.call(Method::GET, path, Some("reader"), None);
+        assert!(keys.as_array().unwrap().is_empty(), "{name}");
     }
 }

@@ -108,6 +108,18 @@ impl Tx<'_> {
                 format(now).as_str()
             ],
         )?;
+        self.ledger_event(
+            "advisory",
+            format!("advisory/{}", a.id),
+            &format(now),
+            serde_json::json!({
+                "id": a.id,
+                "modified": modified,
+                "withdrawn": withdrawn,
+                "content_sha256": a.content_sha256,
+                "source": a.source,
+            }),
+        );
         self.c().execute(
             "DELETE FROM advisory_aliases WHERE advisory_id = ?",
             params![a.id],

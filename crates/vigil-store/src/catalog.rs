@@ -23,6 +23,8 @@ pub struct Environment {
     pub id: i64,
     pub name: String,
     pub created_at: String,
+    /// Only releases with a verified signature or attestation may be deployed here.
+    pub require_signed: bool,
 }
 
 /// A named set of services that make one product.
@@ -47,6 +49,7 @@ fn environment(mut r: Row) -> Environment {
         id: r.int(0),
         name: r.text(1),
         created_at: r.text(2),
+        require_signed: r.int(3) != 0,
     }
 }
 
@@ -106,7 +109,7 @@ impl Tx<'_> {
         Ok(self
             .c()
             .query_opt(
-                "SELECT id, name, created_at FROM environments WHERE name = ?",
+                "SELECT id, name, created_at, require_signed FROM environments WHERE name = ?",
                 params![name],
             )?
             .map(environment))
@@ -117,7 +120,7 @@ impl Tx<'_> {
         Ok(self
             .c()
             .query(
-                "SELECT id, name, created_at FROM environments ORDER BY name",
+                "SELECT id, name, created_at, require_signed FROM environments ORDER BY name",
                 &[],
             )?
             .into_iter()

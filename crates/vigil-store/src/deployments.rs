@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use crate::Tx;
 use crate::error::Result;
+use crate::ledger::FINDING_RETURNING;
 use crate::sql::{Row, params};
 use crate::time::format;
 
@@ -24,7 +25,7 @@ pub struct DeploymentEvent<'a> {
 }
 
 /// A stored deployment event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Deployment {
     pub id: i64,
     pub environment: String,
@@ -83,6 +84,8 @@ impl Tx<'_> {
                 format(now).as_str()
             ],
         )?;
+        let now = format(now);
+        self.ledger_deployment(id, e, &at, &now)?;
         let latest = self.c().query_int(
             "SELECT id FROM deployments WHERE environment_id = ? AND service_id = ?
              ORDER BY at DESC, id DESC LIMIT 1",
@@ -120,7 +123,7 @@ impl Tx<'_> {
                          since = excluded.since",
                     params![e.environment_id, e.service_id, release, id, at.as_str()],
                 )?;
-                self.expose_release(release, &at)?;
+                self.expose_release(release, &at, &now)?;
             }
             None => {
                 self.c().execute(
@@ -136,11 +139,14 @@ impl Tx<'_> {
                 params![old],
             )?;
             if still == 0 {
-                self.c().execute(
+                let sql = format!(
                     "UPDATE findings SET resolved_at = ?, resolution = 'undeployed'
-                     WHERE release_id = ? AND resolved_at IS NULL AND first_exposed IS NOT NULL",
-                    params![at.as_str(), old],
-                )?;
+                     WHERE release_id = ? AND resolved_at IS NULL AND first_exposed IS NOT NULL
+                     {FINDING_RETURNING}"
+                );
+                for r in self.c().query(&sql, params![at.as_str(), old])? {
+                    self.ledger_finding(r, &now);
+                }
             }
         }
         Ok(Appended {
@@ -154,17 +160,66 @@ impl Tx<'_> {
     /// A release started running at `at`: its open findings are exposed from then (or
     /// from when they were found, if later), and findings closed only because it had
     /// stopped running reopen.
-    fn expose_release(&mut self, release: i64, at: &str) -> Result<()> {
-        self.c().execute(
+    fn expose_release(&mut self, release: i64, at: &str, now: &str) -> Result<()> {
+        let reopen = format!(
             "UPDATE findings SET resolved_at = NULL, resolution = NULL
-             WHERE release_id = ? AND resolution = 'undeployed'",
-            params![release],
-        )?;
-        self.c().execute(
+             WHERE release_id = ? AND resolution = 'undeployed' {FINDING_RETURNING}"
+        );
+        let mut changed = self.c().query(&reopen, params![release])?;
+        let expose = format!(
             "UPDATE findings SET first_exposed = CASE WHEN first_seen > ? THEN first_seen ELSE ? END
-             WHERE release_id = ? AND first_exposed IS NULL AND resolved_at IS NULL",
-            params![at, at, release],
-        )?;
+             WHERE release_id = ? AND first_exposed IS NULL AND resolved_at IS NULL
+             {FINDING_RETURNING}"
+        );
+        changed.extend(self.c().query(&expose, params![at, at, release])?);
+        for r in changed {
+            self.ledger_finding(r, now);
+        }
+        Ok(())
+    }
+
+    /// Queues the ledger leaf of deployment `id`, with names rather than row ids.
+    fn ledger_deployment(
+        &mut self,
+        id: i64,
+        e: &DeploymentEvent<'_>,
+        at: &str,
+        now: &str,
+    ) -> Result<()> {
+        let mut names = self
+            .c()
+            .query_opt(
+                "SELECT e.name, s.name, r.version FROM environments e, services s
+                 LEFT JOIN releases r ON r.id = ?
+                 WHERE e.id = ? AND s.id = ?",
+                params![e.release_id, e.environment_id, e.service_id],
+            )?
+            .ok_or_else(|| {
+                crate::error::StoreError::Input(format!(
+                    "no environment {} or service {}",
+                    e.environment_id, e.service_id
+                ))
+            })?;
+        let (environment, service, version) = (names.text(0), names.text(1), names.opt_text(2));
+        let kind = if version.is_some() {
+            "deployment"
+        } else {
+            "undeployment"
+        };
+        self.ledger_event(
+            kind,
+            format!("deployment/{id}"),
+            now,
+            serde_json::json!({
+                "id": id,
+                "environment": environment,
+                "service": service,
+                "version": version,
+                "actor": e.actor,
+                "source": e.source,
+                "at": at,
+            }),
+        );
         Ok(())
     }
 

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use crate::Tx;
 use crate::error::Result;
+use crate::ledger::FINDING_RETURNING;
 use crate::sql::{Param, Row, params};
 use crate::time::format;
 
@@ -129,13 +130,14 @@ impl Tx<'_> {
                 now.as_str()
             ]);
         }
-        self.c().insert_many(
+        let mut changed = Vec::new();
+        self.c().insert_many_returning(
             "findings (release_id, package_version_id, advisory_id, matched, certainty, reason, fix,
                  fixed, severity_rank, severity_score, first_seen, first_exposed, matcher,
                  updated_at)",
             14,
             &rows,
-            "ON CONFLICT (release_id, package_version_id, advisory_id) DO UPDATE SET
+            &format!("ON CONFLICT (release_id, package_version_id, advisory_id) DO UPDATE SET
                  matched = excluded.matched, certainty = excluded.certainty,
                  reason = excluded.reason, fix = excluded.fix, fixed = excluded.fixed,
                  severity_rank = excluded.severity_rank, severity_score = excluded.severity_score,
@@ -154,8 +156,16 @@ impl Tx<'_> {
                  OR findings.severity_score IS DISTINCT FROM excluded.severity_score
                  OR findings.matcher IS DISTINCT FROM excluded.matcher
                  OR (findings.first_exposed IS NULL AND excluded.first_exposed IS NOT NULL)
-                 OR findings.resolution IN ('withdrawn', 'unmatched')",
+                 OR findings.resolution IN ('withdrawn', 'unmatched')
+             {FINDING_RETURNING}"),
+            &mut |r| {
+                changed.push(r);
+                Ok(())
+            },
         )?;
+        for r in changed {
+            self.ledger_finding(r, &now);
+        }
         Ok(())
     }
 
@@ -168,11 +178,15 @@ impl Tx<'_> {
     ) -> Result<u64> {
         let at = format(at);
         let mut n = 0;
+        let sql = format!(
+            "UPDATE findings SET resolved_at = ?, resolution = ?, updated_at = ?
+             WHERE release_id = ? AND package_version_id = ? AND advisory_id = ?
+               AND resolved_at IS NULL {}",
+            FINDING_RETURNING
+        );
         for k in keys {
-            n += self.c().execute(
-                "UPDATE findings SET resolved_at = ?, resolution = ?, updated_at = ?
-                 WHERE release_id = ? AND package_version_id = ? AND advisory_id = ?
-                   AND resolved_at IS NULL",
+            let changed = self.c().query(
+                &sql,
                 params![
                     at.as_str(),
                     resolution.as_str(),
@@ -182,6 +196,10 @@ impl Tx<'_> {
                     k.advisory_id.as_str()
                 ],
             )?;
+            for r in changed {
+                n += 1;
+                self.ledger_finding(r, &at);
+            }
         }
         Ok(n)
     }

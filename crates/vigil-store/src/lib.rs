@@ -21,11 +21,13 @@ mod findings;
 mod gauges;
 mod intel;
 mod jobs;
+mod ledger;
 mod migrate;
 mod postgres;
 mod releases;
 mod report;
 mod signals;
+mod signatures;
 mod sql;
 mod sqlite;
 pub mod testing;
@@ -43,10 +45,14 @@ pub use findings::{FindingKey, FindingState, NewFinding, Resolution};
 pub use gauges::{EnvironmentGauge, FindingCount};
 pub use intel::{IntelImport, KevEntry};
 pub use jobs::JobRun;
+pub use ledger::{
+    LEAF_FORMAT, Leaf, LedgerSigner, StoredCheckpoint, finding_subject, release_subject,
+};
 pub use migrate::SCHEMA_VERSION;
 pub use releases::{NewPackage, NewRelease, PackageVersion, Release};
 pub use report::{AffectedRow, Counts, ExposureCount, FindingFilter};
 pub use signals::{Leader, Listener};
+pub use signatures::{NewSignature, ServiceKey, SignatureRecord};
 pub use sql::Backend;
 pub use sqlite::FILE_NAME as SQLITE_FILE_NAME;
 pub use tokens::{NewToken, Token};
@@ -79,6 +85,7 @@ impl std::fmt::Debug for Location {
 /// An open store, migrated to this build's schema.
 pub struct Store {
     db: Box<dyn Database>,
+    signer: Option<std::sync::Arc<LedgerSigner>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -99,7 +106,17 @@ impl Store {
             }
         };
         migrate::migrate(db.as_mut())?;
-        Ok(Store { db })
+        Ok(Store { db, signer: None })
+    }
+
+    /// Signs ledger checkpoints with `signer` at the commits that append leaves (as often
+    /// as it allows). Without one, leaves are appended and nothing is signed.
+    pub fn set_ledger_signer(&mut self, signer: Option<std::sync::Arc<LedgerSigner>>) {
+        self.signer = signer;
+    }
+
+    pub fn ledger_signer(&self) -> Option<&std::sync::Arc<LedgerSigner>> {
+        self.signer.as_ref()
     }
 
     pub fn backend(&self) -> Backend {
@@ -110,6 +127,8 @@ impl Store {
     pub fn write(&mut self) -> Result<Tx<'_>> {
         Ok(Tx {
             conn: self.db.begin(true)?,
+            ledger: Vec::new(),
+            signer: self.signer.clone(),
         })
     }
 
@@ -117,6 +136,8 @@ impl Store {
     pub fn read(&mut self) -> Result<Tx<'_>> {
         Ok(Tx {
             conn: self.db.begin(false)?,
+            ledger: Vec::new(),
+            signer: None,
         })
     }
 }
@@ -124,6 +145,9 @@ impl Store {
 /// One transaction on the store. Dropped without [`Tx::commit`], it rolls back.
 pub struct Tx<'a> {
     conn: Box<dyn Conn + 'a>,
+    /// Events for the ledger, appended at the commit.
+    ledger: Vec<ledger::Pending>,
+    signer: Option<std::sync::Arc<LedgerSigner>>,
 }
 
 impl std::fmt::Debug for Tx<'_> {
@@ -135,8 +159,10 @@ impl std::fmt::Debug for Tx<'_> {
 }
 
 impl Tx<'_> {
-    /// Makes every write of the transaction durable, at once.
-    pub fn commit(self) -> Result<()> {
+    /// Appends the transaction's events to the ledger, then makes every write of the
+    /// transaction durable, at once.
+    pub fn commit(mut self) -> Result<()> {
+        self.flush_ledger()?;
         self.conn.commit()
     }
 

@@ -19,6 +19,16 @@ const SQLITE: &[Migration] = &[
         "serve",
         include_str!("../migrations/sqlite/0002_serve.sql"),
     ),
+    (
+        3,
+        "ledger",
+        include_str!("../migrations/sqlite/0003_ledger.sql"),
+    ),
+    (
+        4,
+        "signatures",
+        include_str!("../migrations/sqlite/0004_signatures.sql"),
+    ),
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -32,10 +42,20 @@ const POSTGRES: &[Migration] = &[
         "serve",
         include_str!("../migrations/postgres/0002_serve.sql"),
     ),
+    (
+        3,
+        "ledger",
+        include_str!("../migrations/postgres/0003_ledger.sql"),
+    ),
+    (
+        4,
+        "signatures",
+        include_str!("../migrations/postgres/0004_signatures.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]; returns how many migrations ran.
 pub(crate) fn migrate(db: &mut dyn Database) -> Result<usize> {

@@ -273,21 +273,29 @@ impl Conn for PgTx<'_> {
         let per_batch = INSERT_BATCH.min(MAX_PARAMS / width).max(1);
         let mut n = 0;
         for chunk in rows.chunks(per_batch * width) {
-            let count = chunk.len() / width;
-            let mut sql = format!("INSERT INTO {into} VALUES ");
-            for r in 0..count {
-                if r > 0 {
-                    sql.push(',');
-                }
-                sql.push('(');
-                sql.push_str(&vec!["?"; width].join(","));
-                sql.push(')');
-            }
-            sql.push(' ');
-            sql.push_str(tail);
+            let sql = values_sql(into, width, chunk.len() / width, tail);
             n += self.execute(&sql, chunk)?;
         }
         Ok(n)
+    }
+
+    fn insert_many_returning(
+        &mut self,
+        into: &str,
+        width: usize,
+        rows: &[Param<'_>],
+        tail: &str,
+        f: &mut dyn FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        if width == 0 || rows.is_empty() {
+            return Ok(());
+        }
+        let per_batch = INSERT_BATCH.min(MAX_PARAMS / width).max(1);
+        for chunk in rows.chunks(per_batch * width) {
+            let sql = values_sql(into, width, chunk.len() / width, tail);
+            self.query_each(&sql, chunk, f)?;
+        }
+        Ok(())
     }
 
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
@@ -310,4 +318,19 @@ impl Conn for PgTx<'_> {
     fn commit(self: Box<Self>) -> Result<()> {
         Ok(self.tx.commit()?)
     }
+}
+
+/// `INSERT INTO {into} VALUES (?,...),... {tail}` for `count` rows of `width`.
+fn values_sql(into: &str, width: usize, count: usize, tail: &str) -> String {
+    let row = format!("({})", vec!["?"; width].join(","));
+    let mut sql = format!("INSERT INTO {into} VALUES ");
+    for r in 0..count {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&row);
+    }
+    sql.push(' ');
+    sql.push_str(tail);
+    sql
 }

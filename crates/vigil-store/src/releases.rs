@@ -30,7 +30,7 @@ pub struct NewRelease<'a> {
 }
 
 /// A stored release.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Release {
     pub id: i64,
     pub service: String,
@@ -206,7 +206,16 @@ impl Tx<'_> {
     /// Inserts a release; the service must not have this version yet.
     pub fn insert_release(&mut self, r: &NewRelease<'_>, now: OffsetDateTime) -> Result<i64> {
         let built_at = r.built_at.map(format);
-        self.c().query_int(
+        let now = format(now);
+        let service = self
+            .c()
+            .query_opt(
+                "SELECT name FROM services WHERE id = ?",
+                params![r.service_id],
+            )?
+            .map(|mut row| row.text(0))
+            .ok_or_else(|| StoreError::Input(format!("no service has id {}", r.service_id)))?;
+        let id = self.c().query_int(
             "INSERT INTO releases (service_id, version, sbom_sha256, commit_sha, repository, builder,
                  built_at, components, packages, unmatchable, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -221,9 +230,27 @@ impl Tx<'_> {
                 r.components,
                 r.packages,
                 r.unmatchable,
-                format(now).as_str()
+                now.as_str()
             ],
-        )
+        )?;
+        let data = serde_json::json!({
+            "service": service,
+            "version": r.version,
+            "sbom_sha256": r.sbom_sha256,
+            "commit": r.commit,
+            "repository": r.repository,
+            "builder": r.builder,
+            "built_at": built_at,
+            "components": r.components,
+            "packages": r.packages,
+        });
+        self.ledger_event(
+            "release",
+            crate::ledger::release_subject(&service, r.version),
+            &now,
+            data,
+        );
+        Ok(id)
     }
 
     /// Records that `digest` is an artifact of the release. A digest already claimed by
@@ -249,6 +276,19 @@ impl Tx<'_> {
                     "INSERT INTO release_digests (digest, release_id) VALUES (?, ?)",
                     params![digest, release_id],
                 )?;
+                let release = self
+                    .release_by_id(release_id)?
+                    .ok_or_else(|| StoreError::Input(format!("no release has id {release_id}")))?;
+                self.ledger_event(
+                    "release.digest",
+                    crate::ledger::release_subject(&release.service, &release.version),
+                    &crate::time::now_text(),
+                    serde_json::json!({
+                        "service": release.service,
+                        "version": release.version,
+                        "digest": digest,
+                    }),
+                );
                 Ok(())
             }
         }

@@ -181,6 +181,17 @@ pub(crate) trait Conn {
         tail: &str,
     ) -> Result<u64>;
 
+    /// Like [`Conn::insert_many`] with a `RETURNING` clause in `tail`: each returned row
+    /// goes to `f`.
+    fn insert_many_returning(
+        &mut self,
+        into: &str,
+        width: usize,
+        rows: &[Param<'_>],
+        tail: &str,
+        f: &mut dyn FnMut(Row) -> Result<()>,
+    ) -> Result<()>;
+
     /// Runs several `;`-separated statements without parameters (migrations).
     fn execute_batch(&mut self, sql: &str) -> Result<()>;
 
@@ -226,6 +237,9 @@ pub(crate) enum Lock {
     /// Deployment appends: two deployments of one service to one environment must not
     /// both read what ran before either committed.
     Deployments = 0x5649_4733,
+    /// Ledger appends: leaf indexes are dense, so one writer at a time reads the tree's
+    /// size and appends after it.
+    Ledger = 0x5649_4734,
 }
 
 /// A database that hands out transactions.

@@ -190,6 +190,25 @@ impl Conn for SqliteTx<'_> {
         Ok(n)
     }
 
+    fn insert_many_returning(
+        &mut self,
+        into: &str,
+        width: usize,
+        rows: &[Param<'_>],
+        tail: &str,
+        f: &mut dyn FnMut(Row) -> Result<()>,
+    ) -> Result<()> {
+        if width == 0 || rows.is_empty() {
+            return Ok(());
+        }
+        let marks = vec!["?"; width].join(", ");
+        let sql = format!("INSERT INTO {into} VALUES ({marks}) {tail}");
+        for row in rows.chunks(width) {
+            self.run_query(&sql, row, f)?;
+        }
+        Ok(())
+    }
+
     fn execute_batch(&mut self, sql: &str) -> Result<()> {
         Ok(self.tx.execute_batch(sql)?)
     }

@@ -68,6 +68,18 @@ impl Tx<'_> {
                 t.created_by
             ],
         )?;
+        self.ledger_event(
+            "token.created",
+            format!("token/{}", t.id),
+            &format(now),
+            serde_json::json!({
+                "id": t.id,
+                "name": t.name,
+                "role": t.role,
+                "environments": t.environments,
+                "created_by": t.created_by,
+            }),
+        );
         Ok(())
     }
 
@@ -90,10 +102,19 @@ impl Tx<'_> {
 
     /// Revokes a token; false when it was already revoked or does not exist.
     pub fn revoke_token(&mut self, id: &str, now: OffsetDateTime) -> Result<bool> {
+        let now = format(now);
         let n = self.c().execute(
             "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
-            params![format(now).as_str(), id],
+            params![now.as_str(), id],
         )?;
+        if n > 0 {
+            self.ledger_event(
+                "token.revoked",
+                format!("token/{id}"),
+                &now,
+                serde_json::json!({ "id": id }),
+            );
+        }
         Ok(n > 0)
     }
 

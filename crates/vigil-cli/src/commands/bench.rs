@@ -9,6 +9,9 @@ use crate::cli::BenchArgs;
 use crate::output::{Format, print_json};
 
 pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    if let Some(leaves) = args.ledger {
+        return ledger(args, leaves);
+    }
     let mut config = BenchConfig::scaled(args.scale);
     config.seed = args.seed;
     config.repetitions = args.repetitions;
@@ -30,6 +33,64 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     };
     if args.format == Format::Json {
         print_json(&report)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `vigil bench --ledger N`: the ledger's three targets, with progress on standard error.
+fn ledger(args: &BenchArgs, leaves: u64) -> anyhow::Result<ExitCode> {
+    let config = vigil_bench::ledger::LedgerBenchConfig {
+        leaves,
+        batch: args.ledger_batch,
+        verify_at: 1_000_000,
+        proofs: args.repetitions.max(1000),
+        dir: args.dir.clone(),
+        seed: args.seed,
+    };
+    let mut last = std::time::Instant::now();
+    let report = vigil_bench::ledger::run_ledger(&config, &mut |n| {
+        if last.elapsed().as_secs() >= 5 || n == leaves {
+            last = std::time::Instant::now();
+            eprintln!("ledger: {n} of {leaves} leaves appended");
+        }
+    })?;
+    match args.format {
+        Format::Json => print_json(&report)?,
+        Format::Table => {
+            let verdict = |ok: bool| if ok { "met" } else { "MISSED" };
+            crate::output::print(&format!(
+                "ledger benchmark (SQLite, synchronous=FULL, {} leaves per transaction, a checkpoint signed per transaction)\n\
+                 appends:   {} leaves in {:.1} s = {:.0} leaves/s (target >= 20,000: {})\n\
+                 verify:    {} leaves in {:.2} s, {} (target < 10 s at 1,000,000: {})\n\
+                 proof:     inclusion proof read and checked at {} leaves: median {:.3} ms, p95 {:.3} ms, max {:.3} ms over {} (target < 1 ms: {})\n\
+                 store:     {:.0} MB on disk, {} bytes per leaf's data, {} checkpoints\n",
+                report.batch,
+                report.leaves,
+                report.append_secs,
+                report.leaves_per_sec,
+                verdict(report.leaves_per_sec >= 20_000.0),
+                report.verify_leaves,
+                report.verify_secs,
+                if report.verify_ok {
+                    "no problem found"
+                } else {
+                    "PROBLEMS FOUND"
+                },
+                verdict(
+                    report.verify_ok
+                        && (report.verify_leaves < 1_000_000 || report.verify_secs < 10.0)
+                ),
+                report.leaves,
+                report.proof.median_ms,
+                report.proof.p95_ms,
+                report.proof.max_ms,
+                report.proof.samples,
+                verdict(report.proof.p95_ms < 1.0),
+                report.store_bytes as f64 / 1e6,
+                report.leaf_bytes,
+                report.checkpoints,
+            ))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

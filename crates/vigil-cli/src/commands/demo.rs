@@ -94,7 +94,16 @@ pub(crate) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         .min()
         .context("the demo has no events")?;
     let clock = Arc::new(FixedClock::new(first - time::Duration::hours(1)));
-    let store = Store::open(&Location::Sqlite(args.dir.clone()))?;
+    let mut store = Store::open(&Location::Sqlite(args.dir.clone()))?;
+    // Every event of the replay is ledgered and each commit signs a checkpoint, with a
+    // key made in the demo directory.
+    if let Some((key, _)) = vigil_engine::ledger::find_key(None, None, Some(&args.dir), true)? {
+        store.set_ledger_signer(Some(vigil_engine::ledger::signer(
+            key,
+            None,
+            std::time::Duration::ZERO,
+        )));
+    }
     let mut engine = Engine::with_clock(store, clock.clone());
 
     // Intelligence as it stood when recording began.

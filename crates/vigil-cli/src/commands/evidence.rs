@@ -17,6 +17,18 @@ pub(crate) fn release_add(
 ) -> anyhow::Result<ExitCode> {
     let sbom = read_bounded(&args.sbom, vigil_sbom::Limits::default().max_document_bytes)?;
     let built_at = store::time("built-at", args.built_at.as_deref())?;
+    let limit = vigil_engine::signatures::MAX_SIGNATURE_BYTES;
+    let read_all = |paths: &[std::path::PathBuf]| -> anyhow::Result<Vec<Vec<u8>>> {
+        paths.iter().map(|p| read_bounded(p, limit)).collect()
+    };
+    let sbom_signatures = read_all(&args.sbom_signature)?;
+    let artifact_signatures = read_all(&args.artifact_signature)?;
+    let attestations = read_all(&args.attestation)?;
+    let artifact = args
+        .artifact
+        .as_deref()
+        .map(|p| read_bounded(p, 1 << 30))
+        .transpose()?;
     let mut engine = store::engine(store_args)?;
     let outcome = engine.add_release(&ReleaseInput {
         service: &args.service,
@@ -28,6 +40,12 @@ pub(crate) fn release_add(
         builder: args.builder.as_deref(),
         built_at,
         owner: args.owner.as_deref(),
+        signatures: vigil_engine::signatures::SignatureInput {
+            sbom: sbom_signatures.iter().map(Vec::as_slice).collect(),
+            artifact: artifact.as_deref(),
+            artifact_signatures: artifact_signatures.iter().map(Vec::as_slice).collect(),
+            attestations: attestations.iter().map(Vec::as_slice).collect(),
+        },
     })?;
     match args.format {
         Format::Json => print_json(&outcome)?,
@@ -51,6 +69,24 @@ pub(crate) fn release_add(
                 text.push_str(&format!(" ({})", outcome.advisories.join(", ")));
             }
             text.push('\n');
+            for s in &outcome.signatures {
+                text.push_str(&format!(
+                    "{} of the {}: {}{}\n",
+                    s.kind,
+                    s.target,
+                    s.verdict,
+                    s.detail
+                        .as_deref()
+                        .map(|d| format!(" ({d})"))
+                        .unwrap_or_default()
+                ));
+            }
+            if !outcome.signatures.is_empty() {
+                text.push_str(&format!(
+                    "The release is {}.\n",
+                    outcome.signature_verdict.as_str()
+                ));
+            }
             if !outcome.unmatchable.is_empty() {
                 text.push_str(&format!(
                     "{} could not be matched; --format json lists them\n",

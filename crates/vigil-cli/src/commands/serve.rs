@@ -30,10 +30,36 @@ struct Init {
     schema_version: i64,
     /// The first admin token, made when the store has none; shown once.
     admin_token: Option<CreatedToken>,
+    /// The key that signs the ledger's checkpoints.
+    ledger_key: Option<LedgerKey>,
+}
+
+#[derive(Serialize)]
+struct LedgerKey {
+    /// Where the key is: a file, or `VIGIL_LEDGER_KEY`.
+    source: String,
+    /// Whether `vigil init` made it now.
+    created: bool,
+    /// The verifier key that checks its signatures, for auditors.
+    vkey: String,
 }
 
 pub(crate) fn init(store_args: &StoreArgs, args: &FormatArgs) -> anyhow::Result<ExitCode> {
     let location = store::location(store_args);
+    let create = matches!(location, vigil_store::Location::Sqlite(_));
+    let ledger_key = store::ledger_key(store_args, create)?.map(|(key, source)| {
+        use vigil_engine::ledger::KeySource;
+        let (source, created) = match source {
+            KeySource::Environment => ("VIGIL_LEDGER_KEY".to_owned(), false),
+            KeySource::File(p) => (p.display().to_string(), false),
+            KeySource::Created(p) => (p.display().to_string(), true),
+        };
+        LedgerKey {
+            source,
+            created,
+            vkey: key.verifier().to_vkey(),
+        }
+    });
     let mut store = store::open(store_args)?;
     let backend = store.backend().to_string();
     let mut tx = store.write()?;
@@ -58,6 +84,7 @@ pub(crate) fn init(store_args: &StoreArgs, args: &FormatArgs) -> anyhow::Result<
         backend,
         schema_version: vigil_store::SCHEMA_VERSION,
         admin_token,
+        ledger_key,
     };
     match args.format {
         Format::Json => print_json(&init)?,
@@ -71,6 +98,17 @@ pub(crate) fn init(store_args: &StoreArgs, args: &FormatArgs) -> anyhow::Result<
                     "\nThe first admin token ({}), shown this once; keep it secret:\n\n    {}\n\n",
                     t.id, t.token
                 ));
+            }
+            match &init.ledger_key {
+                Some(k) => text.push_str(&format!(
+                    "\nLedger checkpoints are signed with the key in {}{}; auditors verify them with:\n\n    {}\n\n",
+                    k.source,
+                    if k.created { " (made now, mode 0600; back it up)" } else { "" },
+                    k.vkey
+                )),
+                None => text.push_str(
+                    "\nNo ledger signing key: set VIGIL_LEDGER_KEY or VIGIL_LEDGER__KEY_FILE so that checkpoints are signed.\n",
+                ),
             }
             text.push_str(
                 "Next: vigil release add --service NAME --version V --sbom bom.json\n      vigil serve\n",

@@ -30,10 +30,46 @@ pub(crate) fn describe(location: &Location) -> String {
     }
 }
 
-/// Opens the store, creating or migrating it.
+/// Opens the store, creating or migrating it, with the ledger's signing key when there
+/// is one: every command that writes signs a checkpoint at its commit.
 pub(crate) fn open(args: &StoreArgs) -> anyhow::Result<Store> {
     let location = location(args);
-    Store::open(&location).with_context(|| format!("opening the store ({})", describe(&location)))
+    let mut store = Store::open(&location)
+        .with_context(|| format!("opening the store ({})", describe(&location)))?;
+    if let Some((key, _)) = ledger_key(args, matches!(location, Location::Sqlite(_)))? {
+        store.set_ledger_signer(Some(vigil_engine::ledger::signer(
+            key,
+            args.ledger_origin.clone(),
+            std::time::Duration::ZERO,
+        )));
+    }
+    Ok(store)
+}
+
+/// The checkpoint signing key: `VIGIL_LEDGER_KEY`, `--ledger-key`, or `ledger.key` in the
+/// data directory of an SQLite store (made there when `create` and missing). A
+/// PostgreSQL store shared by several processes gets its key only by the first two, so
+/// that they all sign with one key.
+pub(crate) fn ledger_key(
+    args: &StoreArgs,
+    create: bool,
+) -> anyhow::Result<
+    Option<(
+        vigil_ledger::note::NoteSigner,
+        vigil_engine::ledger::KeySource,
+    )>,
+> {
+    let env_key = std::env::var("VIGIL_LEDGER_KEY").ok();
+    let data_dir = args
+        .database_url
+        .is_none()
+        .then_some(args.data_dir.as_path());
+    Ok(vigil_engine::ledger::find_key(
+        env_key.as_deref(),
+        args.ledger_key.as_deref(),
+        data_dir,
+        create,
+    )?)
 }
 
 /// An engine on the store.

@@ -3,6 +3,7 @@
 
 pub mod model;
 mod portfolio;
+mod signing;
 mod write;
 
 use axum::Json;
@@ -14,6 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub(crate) use portfolio::*;
+pub(crate) use signing::*;
 pub(crate) use write::*;
 
 /// `Json` whose rejections answer in the API's error shape.

@@ -194,6 +194,15 @@ pub struct ReleaseRequest {
     /// The owning team; replaces the service's owner when given.
     #[schema(value_type = Option<Name>)]
     pub owner: Option<String>,
+    /// Detached signatures of the SBOM document's bytes as posted here (Ed25519 or
+    /// ECDSA P-256), base64 as `cosign sign-blob --key` writes them. Since a JSON body
+    /// re-serializes nothing, sign the exact `sbom` text; or post multipart.
+    #[serde(default)]
+    pub sbom_signatures: Vec<String>,
+    /// DSSE envelopes (in-toto attestations such as SLSA provenance), as JSON objects.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub attestations: Vec<Box<RawValue>>,
 }
 
 /// The multipart form of a release: text fields as in the JSON form (`digest` may
@@ -221,6 +230,19 @@ pub struct ReleaseForm {
     pub built_at: Option<String>,
     #[schema(value_type = Name, required = false)]
     pub owner: Option<String>,
+    /// Detached signatures of the SBOM file (repeat the part for several).
+    #[schema(value_type = Vec<String>, format = Binary, required = false)]
+    pub sbom_signature: Option<Vec<Vec<u8>>>,
+    /// The artifact file, when its signatures come along; its SHA-256 becomes an
+    /// artifact digest.
+    #[schema(value_type = String, format = Binary, required = false)]
+    pub artifact: Option<Vec<u8>>,
+    /// Detached signatures of the artifact (repeat for several).
+    #[schema(value_type = Vec<String>, format = Binary, required = false)]
+    pub artifact_signature: Option<Vec<Vec<u8>>>,
+    /// DSSE envelopes (repeat for several).
+    #[schema(value_type = Vec<String>, format = Binary, required = false)]
+    pub attestation: Option<Vec<Vec<u8>>>,
 }
 
 /// What recording a release did.
@@ -238,6 +260,10 @@ pub struct ReleaseOutcomeView {
     /// Open findings of the release.
     pub findings: usize,
     pub advisories: Vec<String>,
+    /// `signed`, `unsigned` or `bad`, from every signature and attestation recorded.
+    pub signature_verdict: String,
+    #[schema(value_type = Vec<Object>)]
+    pub signatures: Vec<vigil_store::SignatureRecord>,
 }
 
 impl From<vigil_engine::ReleaseOutcome> for ReleaseOutcomeView {
@@ -252,6 +278,8 @@ impl From<vigil_engine::ReleaseOutcome> for ReleaseOutcomeView {
             warnings: o.warnings,
             findings: o.findings,
             advisories: o.advisories,
+            signature_verdict: o.signature_verdict.as_str().to_owned(),
+            signatures: o.signatures,
         }
     }
 }

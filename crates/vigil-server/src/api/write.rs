@@ -28,6 +28,10 @@ struct ReleaseUpload {
     builder: Option<String>,
     built_at: Option<String>,
     owner: Option<String>,
+    sbom_signatures: Vec<Vec<u8>>,
+    artifact: Option<Vec<u8>>,
+    artifact_signatures: Vec<Vec<u8>>,
+    attestations: Vec<Vec<u8>>,
 }
 
 /// Records a release with its SBOM, matched against every stored advisory. The same
@@ -72,6 +76,18 @@ pub(crate) async fn create_release(
             builder: r.builder,
             built_at: r.built_at,
             owner: r.owner,
+            sbom_signatures: r
+                .sbom_signatures
+                .into_iter()
+                .map(String::into_bytes)
+                .collect(),
+            artifact: None,
+            artifact_signatures: Vec::new(),
+            attestations: r
+                .attestations
+                .iter()
+                .map(|a| a.get().as_bytes().to_vec())
+                .collect(),
         }
     } else {
         return Err(ApiError::new(
@@ -98,6 +114,16 @@ pub(crate) async fn create_release(
                 builder: upload.builder.as_deref(),
                 built_at,
                 owner: upload.owner.as_deref(),
+                signatures: vigil_engine::signatures::SignatureInput {
+                    sbom: upload.sbom_signatures.iter().map(Vec::as_slice).collect(),
+                    artifact: upload.artifact.as_deref(),
+                    artifact_signatures: upload
+                        .artifact_signatures
+                        .iter()
+                        .map(Vec::as_slice)
+                        .collect(),
+                    attestations: upload.attestations.iter().map(Vec::as_slice).collect(),
+                },
             })
         })
         .await?;
@@ -114,6 +140,9 @@ async fn from_form(mut form: Multipart) -> ApiResult<ReleaseUpload> {
     let mut fields: std::collections::HashMap<String, String> = Default::default();
     let mut digests = Vec::new();
     let mut sbom = None;
+    let (mut sbom_signatures, mut artifact_signatures, mut attestations) =
+        (Vec::new(), Vec::new(), Vec::new());
+    let mut artifact = None;
     while let Some(field) = form
         .next_field()
         .await
@@ -126,13 +155,17 @@ async fn from_form(mut form: Multipart) -> ApiResult<ReleaseUpload> {
             .map_err(|e| ApiError::bad_request(format!("form field {name}: {e}")))?;
         match name.as_str() {
             "sbom" => sbom = Some(bytes.to_vec()),
+            "sbom_signature" => sbom_signatures.push(bytes.to_vec()),
+            "artifact" => artifact = Some(bytes.to_vec()),
+            "artifact_signature" => artifact_signatures.push(bytes.to_vec()),
+            "attestation" => attestations.push(bytes.to_vec()),
             "digest" | "digests" => digests.push(text(&name, &bytes)?),
             "service" | "version" | "commit" | "repository" | "builder" | "built_at" | "owner" => {
                 fields.insert(name.clone(), text(&name, &bytes)?);
             }
             other => {
                 return Err(ApiError::bad_request(format!(
-                    "unknown form field {other:?}: the fields are service, version, sbom (a file), digest, commit, repository, builder, built_at and owner"
+                    "unknown form field {other:?}: the fields are service, version, sbom (a file), digest, commit, repository, builder, built_at, owner, sbom_signature, artifact, artifact_signature and attestation"
                 )));
             }
         }
@@ -155,6 +188,10 @@ async fn from_form(mut form: Multipart) -> ApiResult<ReleaseUpload> {
         builder: fields.remove("builder"),
         built_at: fields.remove("built_at"),
         owner: fields.remove("owner"),
+        sbom_signatures,
+        artifact,
+        artifact_signatures,
+        attestations,
     })
 }
 
