@@ -503,3 +503,88 @@ fn concurrent_writers_keep_indexes_dense() {
         assert_eq!(Checkpoint::parse(&text).unwrap().size, 60);
     }
 }
+
+#[test]
+fn the_log_refuses_to_sign_a_history_that_contradicts_its_checkpoint() {
+    for mut w in worlds("ledger_refuse") {
+        let backend = w.engine.store().backend();
+        add(&mut w, "1.0.0", "4.17.20");
+        // Two leaves (the release and its digest), signed. Someone rewrites the stored
+        // hash of the subtree over both (level 1, index 0: node 2^48), which the next
+        // append builds on: the new tree cannot be signed consistently with the signed
+        // checkpoint, so the write is refused whole.
+        assert_eq!(w.engine.store().read().unwrap().ledger_size().unwrap(), 2);
+        tamper(
+            &w.store,
+            "UPDATE ledger_nodes SET hash = (SELECT hash FROM ledger_nodes WHERE node = 0)
+             WHERE node = 281474976710656",
+        );
+        let err = w
+            .engine
+            .deploy(&DeployInput {
+                environment: "production",
+                release: ReleaseRef::Version {
+                    service: "checkout",
+                    version: "1.0.0",
+                },
+                actor: None,
+                source: None,
+                at: None,
+            })
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("refusing to sign"),
+            "{backend}: {err}"
+        );
+        assert!(
+            w.engine
+                .store()
+                .read()
+                .unwrap()
+                .deployments()
+                .unwrap()
+                .is_empty(),
+            "{backend}: the refused write left a deployment"
+        );
+    }
+}
+
+#[test]
+fn commits_sign_at_most_once_per_interval_and_the_rest_on_request() {
+    for t in stores("ledger_interval") {
+        let backend = t.name();
+        let key = NoteSigner::generate("vigil-test").unwrap();
+        let mut store = t.reopen();
+        store.set_ledger_signer(Some(vigil_engine::ledger::signer(
+            key,
+            None,
+            Duration::from_secs(3600),
+        )));
+        let mut engine = Engine::new(store);
+        for v in ["1.0.0", "1.1.0", "1.2.0"] {
+            engine
+                .add_release(&ReleaseInput {
+                    service: "checkout",
+                    version: v,
+                    sbom: &sbom("4.17.20"),
+                    ..ReleaseInput::default()
+                })
+                .unwrap();
+        }
+        let signed = engine.store().read().unwrap().ledger_checkpoints().unwrap();
+        assert_eq!(
+            signed.len(),
+            1,
+            "{backend}: the first commit signs, the next wait"
+        );
+        let size = engine.store().read().unwrap().ledger_size().unwrap();
+        assert!(signed[0].size < size, "{backend}");
+        // The server's timer (or `vigil ledger checkpoint`) signs the rest.
+        let cp = engine.checkpoint().unwrap().unwrap();
+        assert_eq!(cp.size, size, "{backend}");
+        assert!(
+            engine.checkpoint().unwrap().is_none(),
+            "{backend}: nothing new to sign"
+        );
+    }
+}
