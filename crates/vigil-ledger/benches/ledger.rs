@@ -77,5 +77,25 @@ fn main() {
         });
     });
     g.finish();
+
+    // A finding leaf as the store writes it: canonical JSON by the plain path, and by
+    // the general RFC 8785 serializer it falls back to.
+    let leaf = serde_json::json!({
+        "v": 1, "kind": "finding", "time": "2026-03-05T12:00:00Z",
+        "subject": "finding/checkout@2.4.0/pkg:npm/lodash@4.17.20/GHSA-35jh-r3h4-6jhm",
+        "data": {"service": "checkout", "version": "2.4.0", "purl": "pkg:npm/lodash@4.17.20",
+            "advisory": "GHSA-35jh-r3h4-6jhm", "state": "open", "certainty": "affected",
+            "fix": "fixed_in", "fixed": "4.17.21", "severity_rank": 3,
+            "first_seen": "2026-03-05T12:00:00Z", "first_exposed": "2026-03-05T12:00:00Z",
+            "resolved_at": null, "resolution": null},
+    });
+    let mut g = c.benchmark_group("canonical");
+    g.bench_function("a finding leaf, vigil_ledger::canonical::to_vec", |b| {
+        b.iter(|| black_box(vigil_ledger::canonical::to_vec(&leaf).map(|v| v.len())))
+    });
+    g.bench_function("a finding leaf, serde_json_canonicalizer::to_vec", |b| {
+        b.iter(|| black_box(serde_json_canonicalizer::to_vec(&leaf).map(|v| v.len())))
+    });
+    g.finish();
     c.final_summary();
 }
