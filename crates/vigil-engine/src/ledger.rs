@@ -223,7 +223,7 @@ impl Engine {
     /// The tree size proofs are made to by default: the latest signed checkpoint's.
     fn proof_size(&mut self, size: Option<u64>) -> Result<u64> {
         if let Some(size) = size {
-            return Ok(size);
+            return self.tree_exists(size).map(|()| size);
         }
         self.latest_checkpoint()?
             .map(|c| c.size)
@@ -231,6 +231,18 @@ impl Engine {
                 what: "no checkpoint is signed yet".into(),
                 hint: Some("run `vigil ledger checkpoint`, or give a tree size".into()),
             })
+    }
+
+    /// A tree of `size` leaves exists when the ledger has at least that many.
+    fn tree_exists(&mut self, size: u64) -> Result<()> {
+        let have = self.store.read()?.ledger_size()?;
+        if size > have {
+            return Err(EngineError::NotFound {
+                what: format!("the ledger has {have} leaves; there is no tree of {size}"),
+                hint: None,
+            });
+        }
+        Ok(())
     }
 
     /// Leaf `index` with its inclusion proof in the tree of `size` leaves (the latest
@@ -275,6 +287,7 @@ impl Engine {
                 "size1 {size1} is larger than size2 {size2}"
             )));
         }
+        self.tree_exists(size2)?;
         let mut tx = self.store.read()?;
         let proof = tx.ledger_consistency_proof(size1, size2)?;
         Ok(ConsistencyProof {
@@ -413,10 +426,10 @@ impl Engine {
 
 fn prove(tx: &mut vigil_store::Tx<'_>, leaf: Leaf, size: u64) -> Result<LeafProof> {
     if leaf.index >= size {
-        return Err(EngineError::Invalid(format!(
-            "leaf {} is not in the tree of {size} leaves; ask for a larger tree size",
-            leaf.index
-        )));
+        return Err(EngineError::NotFound {
+            what: format!("leaf {} is not in the tree of {size} leaves", leaf.index),
+            hint: Some("ask for a larger tree size".into()),
+        });
     }
     let proof = tx.ledger_inclusion_proof(leaf.index, size)?;
     Ok(LeafProof {

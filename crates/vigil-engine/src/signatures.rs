@@ -334,6 +334,9 @@ impl Engine {
 
     /// The keys of one service, or of all.
     pub fn service_keys(&mut self, service: Option<&str>) -> Result<Vec<ServiceKey>> {
+        if let Some(name) = service {
+            self.check_name("service", name)?;
+        }
         Ok(self.store.read()?.service_keys(service)?)
     }
 

@@ -73,15 +73,28 @@ pub(crate) async fn checkpoint(
     }))
 }
 
-/// Which leaf or event to prove, and in which tree.
+/// Which leaf to prove, and in which tree.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct InclusionQuery {
-    /// A leaf index.
-    index: Option<u64>,
-    /// An event subject (`release/SERVICE@VERSION`, `deployment/ID`, `advisory/ID`,
-    /// `token/ID`): every leaf about it.
-    subject: Option<String>,
+    /// The leaf index.
+    index: u64,
     /// The tree size (default: the latest checkpoint's).
+    #[param(minimum = 1)]
+    size: Option<u64>,
+}
+
+/// Which event to prove, and in which tree.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EventQuery {
+    /// An event subject (`release/SERVICE@VERSION`, `deployment/ID`, `advisory/ID`,
+    /// `token/ID`, ...): every leaf about it.
+    subject: String,
+    /// The tree size (default: the latest checkpoint's).
+    #[param(minimum = 1)]
     size: Option<u64>,
 }
 
@@ -113,42 +126,48 @@ impl From<LeafProof> for LeafProofView {
     }
 }
 
-/// Inclusion proofs of a leaf, or of every leaf about an event.
+/// The inclusion proof of a leaf.
 #[utoipa::path(get, path = "/api/v1/ledger/proof/inclusion", tag = "ledger", params(InclusionQuery),
-    responses((status = 200, body = [LeafProofView]), (status = 404, description = "no such leaf or event")),
+    responses((status = 200, body = LeafProofView), (status = 404, description = "no such leaf, or no tree of that size")),
     security(("bearer" = [])))]
 pub(crate) async fn inclusion(
     State(state): State<AppState>,
     Auth(who): Auth,
     ApiQuery(q): ApiQuery<InclusionQuery>,
+) -> ApiResult<Json<LeafProofView>> {
+    who.require(Permission::Read)?;
+    let proof = state
+        .readers()
+        .run(move |e| e.leaf_proof(q.index, q.size))
+        .await?;
+    Ok(Json(proof.into()))
+}
+
+/// Inclusion proofs of every leaf about an event.
+#[utoipa::path(get, path = "/api/v1/ledger/proof/event", tag = "ledger", params(EventQuery),
+    responses((status = 200, body = [LeafProofView]), (status = 404, description = "no such event, or no tree of that size")),
+    security(("bearer" = [])))]
+pub(crate) async fn event(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(q): ApiQuery<EventQuery>,
 ) -> ApiResult<Json<Vec<LeafProofView>>> {
     who.require(Permission::Read)?;
-    let proofs = match (q.index, q.subject) {
-        (Some(index), None) => {
-            state
-                .readers()
-                .run(move |e| Ok(vec![e.leaf_proof(index, q.size)?]))
-                .await?
-        }
-        (None, Some(subject)) => {
-            state
-                .readers()
-                .run(move |e| e.event_proofs(&subject, q.size))
-                .await?
-        }
-        _ => {
-            return Err(ApiError::bad_request(
-                "give exactly one of index and subject",
-            ));
-        }
-    };
+    let proofs = state
+        .readers()
+        .run(move |e| e.event_proofs(&q.subject, q.size))
+        .await?;
     Ok(Json(proofs.into_iter().map(LeafProofView::from).collect()))
 }
 
-/// Two tree sizes.
+/// Two tree sizes, the first no larger than the second.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct ConsistencyQuery {
+    #[param(minimum = 1)]
     size1: u64,
+    #[param(minimum = 1)]
     size2: u64,
 }
 
@@ -176,7 +195,8 @@ impl From<ConsistencyProof> for ConsistencyView {
 
 /// A proof that the tree of `size1` leaves is a prefix of the tree of `size2`.
 #[utoipa::path(get, path = "/api/v1/ledger/proof/consistency", tag = "ledger", params(ConsistencyQuery),
-    responses((status = 200, body = ConsistencyView)),
+    responses((status = 200, body = ConsistencyView), (status = 404, description = "no tree of that size"),
+        (status = 422, description = "size1 is larger than size2")),
     security(("bearer" = [])))]
 pub(crate) async fn consistency(
     State(state): State<AppState>,

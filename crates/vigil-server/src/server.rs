@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/ledger/proof/inclusion",
             get(crate::ledger::inclusion),
         )
+        .route("/api/v1/ledger/proof/event", get(crate::ledger::event))
         .route(
             "/api/v1/ledger/proof/consistency",
             get(crate::ledger::consistency),

@@ -878,6 +878,7 @@ fn the_openapi_document_covers_every_route() {
         "/api/v1/tokens/{id}",
         "/api/v1/ledger/checkpoint",
         "/api/v1/ledger/proof/inclusion",
+        "/api/v1/ledger/proof/event",
         "/api/v1/ledger/proof/consistency",
         "/api/v1/services/{name}/keys",
         "/api/v1/services/{name}/keys/{fingerprint}",
@@ -1093,7 +1094,7 @@ fn the_ledger_proves_events_over_http() {
 
         let (s, proofs) = api.call(
             Method::GET,
-            "/api/v1/ledger/proof/inclusion?subject=release/checkout@1.0.0",
+            "/api/v1/ledger/proof/event?subject=release/checkout@1.0.0",
             Some("reader"),
             None,
         );
@@ -1138,10 +1139,18 @@ fn the_ledger_proves_events_over_http() {
             Some("reader"),
             None,
         );
-        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert_eq!(s, StatusCode::NOT_FOUND, "{name}");
+        let (s, one) = api.call(
+            Method::GET,
+            "/api/v1/ledger/proof/inclusion?index=0",
+            Some("reader"),
+            None,
+        );
+        assert_eq!(s, StatusCode::OK, "{name}: {one}");
+        assert_eq!(one["tree_size"], cp["size"], "{name}");
         let (s, _) = api.call(
             Method::GET,
-            "/api/v1/ledger/proof/inclusion?subject=release/nothing@0",
+            "/api/v1/ledger/proof/event?subject=release/nothing@0",
             Some("reader"),
             None,
         );

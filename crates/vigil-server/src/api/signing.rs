@@ -8,6 +8,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::model::Name;
 use super::{ApiJson, ApiPath, created};
 use crate::auth::Permission;
 use crate::error::ApiResult;
@@ -47,8 +48,10 @@ pub(crate) struct ServiceKeyRequest {
 
 /// The keys of a service.
 #[utoipa::path(get, path = "/api/v1/services/{name}/keys", tag = "catalog",
-    params(("name" = String, Path, description = "The service")),
-    responses((status = 200, body = [ServiceKeyView])), security(("bearer" = [])))]
+    params(("name" = Name, Path, description = "The service")),
+    responses((status = 200, body = [ServiceKeyView]),
+        (status = 422, description = "not a valid service name")),
+    security(("bearer" = [])))]
 pub(crate) async fn list_service_keys(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -64,7 +67,7 @@ pub(crate) async fn list_service_keys(
 
 /// Trusts a key for a service's releases (admin).
 #[utoipa::path(post, path = "/api/v1/services/{name}/keys", tag = "catalog",
-    params(("name" = String, Path, description = "The service")),
+    params(("name" = Name, Path, description = "The service")),
     request_body = ServiceKeyRequest,
     responses((status = 201, body = ServiceKeyView)), security(("bearer" = [])))]
 pub(crate) async fn add_service_key(
@@ -84,7 +87,7 @@ pub(crate) async fn add_service_key(
 
 /// Stops trusting a key (admin).
 #[utoipa::path(delete, path = "/api/v1/services/{name}/keys/{fingerprint}", tag = "catalog",
-    params(("name" = String, Path, description = "The service"),
+    params(("name" = Name, Path, description = "The service"),
         ("fingerprint" = String, Path, description = "The key's fingerprint")),
     responses((status = 204, description = "Removed")), security(("bearer" = [])))]
 pub(crate) async fn remove_service_key(
@@ -110,7 +113,7 @@ pub(crate) struct PolicyView {
 
 /// Sets an environment's policy (admin); creates the environment if new.
 #[utoipa::path(put, path = "/api/v1/environments/{name}/policy", tag = "catalog",
-    params(("name" = String, Path, description = "The environment")),
+    params(("name" = Name, Path, description = "The environment")),
     request_body = PolicyView,
     responses((status = 200, body = PolicyView)), security(("bearer" = [])))]
 pub(crate) async fn set_policy(
