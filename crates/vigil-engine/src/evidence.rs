@@ -385,11 +385,18 @@ pub fn verify_bundle(
             .decode(&s.base64)
             .map_err(|e| BundleError::Format(format!("signatures[].base64: {e}")))?;
         let digest = sha256(&content);
+        // Every field the report shows must be the ledger's.
+        let r = &s.record;
         let recorded = release_leaves.iter().any(|(_, v)| {
+            let d = &v["data"];
             v["kind"] == "release.signature"
-                && v["data"]["content_sha256"].as_str() == Some(digest.as_str())
-                && v["data"]["verdict"].as_str() == Some(s.record.verdict.as_str())
-                && v["data"]["kind"].as_str() == Some(s.record.kind.as_str())
+                && d["content_sha256"].as_str() == Some(digest.as_str())
+                && d["kind"].as_str() == Some(r.kind.as_str())
+                && d["target"].as_str() == Some(r.target.as_str())
+                && d["verdict"].as_str() == Some(r.verdict.as_str())
+                && d["key_fingerprint"].as_str() == r.key_fingerprint.as_deref()
+                && d["predicate_type"].as_str() == r.predicate_type.as_deref()
+                && d["detail"].as_str() == r.detail.as_deref()
         });
         if !recorded || digest != s.record.content_sha256 {
             return Err(mismatch(format!(

@@ -30,6 +30,10 @@ fn text(name: &str) -> String {
     String::from_utf8(fixture(name)).unwrap()
 }
 
+fn text_of(name: &str) -> String {
+    text(name).trim().to_owned()
+}
+
 struct World {
     engine: Engine,
     key: NoteSigner,
@@ -256,9 +260,15 @@ fn signed_releases_verify_and_the_policy_refuses_the_rest() {
         assert_eq!(proved.ran[0].environment, "production");
         assert!(proved.ran[0].until.is_none());
 
-        // One byte changed anywhere that matters, and it no longer verifies.
+        // One byte changed anywhere that matters, and it no longer verifies; so does a
+        // signature record claiming another key than the ledger recorded.
         let text = String::from_utf8(bytes.clone()).unwrap();
+        let (p256, ed) = (
+            text_of("keys/p256.fingerprint"),
+            text_of("keys/ed25519.fingerprint"),
+        );
         for (from, to) in [
+            (p256.as_str(), ed.as_str()),
             ("\"production\"", "\"producti0n\""),
             ("\"verified\"", "\"verifiEd\""),
             (
