@@ -115,13 +115,16 @@ impl Engine {
                 release.sbom_sha256
             ))
         })?;
+        let mut contents = tx.release_signature_contents(release.id)?;
         let signatures: Vec<BundleSignature> = tx
             .release_signatures(release.id)?
             .into_iter()
-            .zip(tx.release_signature_contents(release.id)?)
-            .map(|(record, content)| BundleSignature {
-                record,
-                base64: base64::engine::general_purpose::STANDARD.encode(content),
+            .filter_map(|record| {
+                let content = contents.remove(&record.content_sha256)?;
+                Some(BundleSignature {
+                    record,
+                    base64: base64::engine::general_purpose::STANDARD.encode(content),
+                })
             })
             .collect();
         let deployments: Vec<_> = tx
@@ -129,11 +132,35 @@ impl Engine {
             .into_iter()
             .filter(|d| d.service == service)
             .collect();
-        let mut leaves = tx.ledger_leaves_of(&vigil_store::release_subject(service, version))?;
+        // Only leaves in the checkpoint's tree, and only those whose data says they are
+        // about this service and release (a subject alone is ambiguous when names hold
+        // `@` or `/`).
+        let size = checkpoint.size;
+        let about = |l: &vigil_store::Leaf, of_release: bool| -> bool {
+            let Ok(v) = serde_json::from_slice::<Json>(&l.data) else {
+                return false;
+            };
+            l.index < size
+                && v["data"]["service"] == service
+                && (!of_release || v["data"]["version"] == version)
+        };
+        let mut leaves: Vec<vigil_store::Leaf> = tx
+            .ledger_leaves_of(&vigil_store::release_subject(service, version))?
+            .into_iter()
+            .filter(|l| about(l, true))
+            .collect();
         for d in &deployments {
-            leaves.extend(tx.ledger_leaves_of(&format!("deployment/{}", d.id))?);
+            leaves.extend(
+                tx.ledger_leaves_of(&format!("deployment/{}", d.id))?
+                    .into_iter()
+                    .filter(|l| about(l, false)),
+            );
         }
-        let finding_leaves = tx.ledger_leaves_under(&format!("finding/{service}@{version}/"))?;
+        let finding_leaves: Vec<_> = tx
+            .ledger_leaves_under(&format!("finding/{service}@{version}/"))?
+            .into_iter()
+            .filter(|l| about(l, true))
+            .collect();
         let mut findings: BTreeMap<String, Vec<u64>> = BTreeMap::new();
         let mut advisories = HashSet::new();
         for l in &finding_leaves {
@@ -144,14 +171,49 @@ impl Engine {
         }
         leaves.extend(finding_leaves);
         for id in advisories {
-            leaves.extend(tx.ledger_leaves_of(&format!("advisory/{id}"))?);
+            leaves.extend(
+                tx.ledger_leaves_of(&format!("advisory/{id}"))?
+                    .into_iter()
+                    .filter(|l| l.index < size),
+            );
         }
-        leaves.retain(|l| l.index < checkpoint.size);
         leaves.sort_by_key(|l| l.index);
         leaves.dedup_by_key(|l| l.index);
+        if !leaves.iter().any(|l| l.kind == "release") {
+            return Err(EngineError::Conflict(format!(
+                "the latest checkpoint ({size} leaves) was signed before {service} {version} was recorded; sign one with `vigil ledger checkpoint` and export again"
+            )));
+        }
+        // Records whose leaves came after the checkpoint wait for the next one: a bundle
+        // holds nothing it cannot prove.
+        let subjects: HashSet<&str> = leaves.iter().map(|l| l.subject.as_str()).collect();
+        let deployments: Vec<_> = deployments
+            .into_iter()
+            .filter(|d| subjects.contains(format!("deployment/{}", d.id).as_str()))
+            .collect();
+        let mut release = release;
+        let proved: Vec<Json> = leaves
+            .iter()
+            .filter(|l| l.kind == "release.digest" || l.kind == "release.signature")
+            .filter_map(|l| serde_json::from_slice::<Json>(&l.data).ok())
+            .collect();
+        release.digests.retain(|d| {
+            proved
+                .iter()
+                .any(|v| v["kind"] == "release.digest" && v["data"]["digest"] == d.as_str())
+        });
+        let signatures: Vec<BundleSignature> = signatures
+            .into_iter()
+            .filter(|s| {
+                proved.iter().any(|v| {
+                    v["kind"] == "release.signature"
+                        && v["data"]["content_sha256"] == s.record.content_sha256.as_str()
+                })
+            })
+            .collect();
         let mut out = Vec::with_capacity(leaves.len());
         for l in leaves {
-            let proof = tx.ledger_inclusion_proof(l.index, checkpoint.size)?;
+            let proof = tx.ledger_inclusion_proof(l.index, size)?;
             out.push(BundleLeaf {
                 index: l.index,
                 data: String::from_utf8(l.data).map_err(|_| {
@@ -314,16 +376,23 @@ pub fn verify_bundle(
             return Err(fail("listed twice".into()));
         }
     }
-    let by_subject = |subject: &str| -> Vec<(u64, &Json)> {
+    let (service, version) = (&bundle.service, &bundle.version);
+    // The leaves about `subject` that say, in their data, that they are about this
+    // service (and, with `of_release`, this version): a subject alone can be ambiguous
+    // when names hold `@` or `/`.
+    let by_subject = |subject: &str, of_release: bool| -> Vec<(u64, &Json)> {
         events
             .iter()
-            .filter(|(_, v)| v["subject"] == subject)
+            .filter(|(_, v)| {
+                v["subject"] == subject
+                    && v["data"]["service"] == service.as_str()
+                    && (!of_release || v["data"]["version"] == version.as_str())
+            })
             .map(|(i, v)| (*i, v))
             .collect()
     };
 
     // The release record, its SBOM bytes and digests.
-    let (service, version) = (&bundle.service, &bundle.version);
     let r = &bundle.release;
     if (&r.service, &r.version) != (service, version) {
         return Err(mismatch(format!(
@@ -332,7 +401,7 @@ pub fn verify_bundle(
         )));
     }
     let release_subject = vigil_store::release_subject(service, version);
-    let release_leaves = by_subject(&release_subject);
+    let release_leaves = by_subject(&release_subject, true);
     let Some((_, ingested)) = release_leaves.iter().find(|(_, v)| v["kind"] == "release") else {
         return Err(mismatch(format!(
             "no leaf records the release {service} {version}"
@@ -408,10 +477,10 @@ pub fn verify_bundle(
     }
 
     // Deployments: each one in the bundle is the one the ledger recorded.
-    let mut runs: BTreeMap<&str, Vec<(&str, Option<&str>)>> = BTreeMap::new();
+    let mut runs: BTreeMap<&str, Vec<DeploymentAt<'_>>> = BTreeMap::new();
     for dep in &bundle.deployments {
-        let leaf = by_subject(&format!("deployment/{}", dep.id));
-        let Some((_, v)) = leaf.first() else {
+        let leaf = by_subject(&format!("deployment/{}", dep.id), false);
+        let Some(&(index, v)) = leaf.first() else {
             return Err(mismatch(format!("no leaf records deployment {}", dep.id)));
         };
         let data = &v["data"];
@@ -431,15 +500,18 @@ pub fn verify_bundle(
                 dep.id, dep.service
             )));
         }
-        runs.entry(dep.environment.as_str())
-            .or_default()
-            .push((dep.at.as_str(), dep.version.as_deref()));
+        runs.entry(dep.environment.as_str()).or_default().push((
+            dep.at.as_str(),
+            index,
+            dep.version.as_deref(),
+        ));
     }
     let mut ran = Vec::new();
     for (environment, mut events) in runs {
-        events.sort_by(|a, b| a.0.cmp(b.0));
+        // In the order they happened; events of one instant in the order recorded.
+        events.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
         let mut open: Option<&str> = None;
-        for (at, v) in events {
+        for (at, _, v) in events {
             match (open, v == Some(version.as_str())) {
                 (None, true) => open = Some(at),
                 (Some(_), true) => {}
@@ -477,8 +549,11 @@ pub fn verify_bundle(
                 f.subject
             )));
         }
-        let recorded: Vec<u64> = by_subject(&f.subject).iter().map(|(i, _)| *i).collect();
-        if recorded != f.leaves {
+        let recorded: Vec<u64> = by_subject(&f.subject, true)
+            .iter()
+            .map(|(i, _)| *i)
+            .collect();
+        if recorded.is_empty() || recorded != f.leaves {
             return Err(mismatch(format!(
                 "the history of {} lists leaves {:?}, but the bundle's leaves about it are {recorded:?}",
                 f.subject, f.leaves
@@ -528,6 +603,10 @@ pub fn verify_bundle(
         findings,
     })
 }
+
+/// A deployment event of the service: when, its leaf index, and the version (`None`:
+/// an undeployment).
+type DeploymentAt<'a> = (&'a str, u64, Option<&'a str>);
 
 fn parse_hash(text: &str) -> Option<Hash> {
     let bytes = hex::decode(text).ok()?;

@@ -35,43 +35,42 @@ pub fn create_key(path: &Path, name: &str) -> Result<NoteSigner> {
     Ok(key)
 }
 
-#[cfg(unix)]
+/// Writes a new file with `bytes`, readable by its owner only, whole or not at all: the
+/// bytes go to a temporary file beside it, which is then linked into place (failing if
+/// the file exists).
 fn write_secret(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_secret(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".ledger-key-")
+        .tempfile_in(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    std::fs::hard_link(tmp.path(), path)
 }
 
 /// Reads a signing key file (the text `PRIVATE+KEY+name+id+key`). A file that others
 /// than its owner may read is refused: the key signs the log's history.
 pub fn load_key(path: &Path) -> Result<NoteSigner> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| {
+        EngineError::Invalid(format!(
+            "cannot read the ledger key {}: {e}",
+            path.display()
+        ))
+    };
+    // The mode is checked on the file opened, not on the path, so it is the file read.
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let meta = std::fs::metadata(path).map_err(|e| {
-            EngineError::Invalid(format!(
-                "cannot read the ledger key {}: {e}",
-                path.display()
-            ))
-        })?;
-        let mode = meta.permissions().mode() & 0o777;
+        let mode = file.metadata().map_err(unreadable)?.permissions().mode() & 0o777;
         if mode & 0o077 != 0 {
             return Err(EngineError::Invalid(format!(
                 "the ledger key {} has mode {mode:o}: others may read it; run `chmod 600 {}`",
@@ -80,12 +79,11 @@ pub fn load_key(path: &Path) -> Result<NoteSigner> {
             )));
         }
     }
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        EngineError::Invalid(format!(
-            "cannot read the ledger key {}: {e}",
-            path.display()
-        ))
-    })?;
+    let mut text = String::new();
+    file.by_ref()
+        .take(64 * 1024)
+        .read_to_string(&mut text)
+        .map_err(unreadable)?;
     parse_key(&text).map_err(|e| EngineError::Invalid(format!("{}: {e}", path.display())))
 }
 
@@ -131,8 +129,12 @@ pub fn find_key(
             dir.display()
         ))
     })?;
-    let key = create_key(&path, &default_key_name(dir))?;
-    Ok(Some((key, KeySource::Created(path))))
+    match create_key(&path, &default_key_name(dir)) {
+        Ok(key) => Ok(Some((key, KeySource::Created(path)))),
+        // Another process made it first: use theirs.
+        Err(_) if path.exists() => Ok(Some((load_key(&path)?, KeySource::File(path)))),
+        Err(e) => Err(e),
+    }
 }
 
 /// A name for a new key: `vigil-` and eight hex digits, unique enough to tell two
@@ -153,6 +155,12 @@ pub fn parse_key(text: &str) -> Result<NoteSigner> {
 
 /// Parses a verifier key (`name+id+key`, as `vigil ledger key` prints it).
 pub fn parse_vkey(text: &str) -> Result<NoteVerifier> {
+    // A private key given by mistake is not echoed back.
+    if text.trim_start().starts_with("PRIVATE+KEY") {
+        return Err(EngineError::Invalid(
+            "that is a private signing key, not a verifier key; give the text `vigil ledger key` prints".into(),
+        ));
+    }
     NoteVerifier::from_vkey(text.trim())
         .map_err(|e| EngineError::Invalid(format!("not a ledger verifier key {text:?}: {e}")))
 }
@@ -206,7 +214,7 @@ impl Engine {
     pub fn checkpoint(&mut self) -> Result<Option<StoredCheckpoint>> {
         let signer = self.store.ledger_signer().cloned().ok_or_else(|| {
             EngineError::Invalid(
-                "no ledger signing key is configured: run `vigil init`, or set VIGIL_LEDGER_KEY or VIGIL_LEDGER_KEY_FILE".into(),
+                "no ledger signing key is configured: run `vigil init`, or set VIGIL_LEDGER_KEY or VIGIL_LEDGER__KEY_FILE".into(),
             )
         })?;
         let mut tx = self.store.write()?;
@@ -300,24 +308,50 @@ impl Engine {
     }
 
     /// Recomputes the ledger from its stored leaves and checks it against every stored
-    /// hash and signed checkpoint; `verifiers` check the signatures (the store's own key
-    /// is added when it has one).
+    /// hash and signed checkpoint. Signatures are checked with `verifiers`; when none
+    /// are given, with the store's own key, which an auditor should not rely on (it
+    /// may sit beside the database), and the report says so.
     pub fn verify_ledger(&mut self, verifiers: &[NoteVerifier]) -> Result<VerifyReport> {
         let started = std::time::Instant::now();
         let mut verifiers = verifiers.to_vec();
-        if let Some(s) = self.store.ledger_signer() {
+        let own_key = verifiers.is_empty();
+        if own_key && let Some(s) = self.store.ledger_signer() {
             verifiers.push(s.key().verifier());
         }
+        let keys: Vec<String> = verifiers.iter().map(NoteVerifier::to_vkey).collect();
+        let mut problems = Vec::new();
         let mut tx = self.store.read()?;
         let mut leaves: Vec<Option<Hash>> = Vec::new();
         tx.ledger_scan_leaves(&mut |l: Leaf| {
-            let i = usize::try_from(l.index).unwrap_or(usize::MAX);
+            // A row far past the end (or with a negative index) is named, not allocated for.
+            if l.index > leaves.len() as u64 + FAR {
+                problems.push(Problem::new(
+                    "inserted",
+                    Some(l.index),
+                    format!(
+                        "a leaf row has index {} ({}), far beyond the log's end",
+                        l.index as i64, l.subject
+                    ),
+                ));
+                return Ok(());
+            }
+            let i = l.index as usize;
             if i >= leaves.len() {
-                leaves.resize(i.saturating_add(1), None);
+                leaves.resize(i + 1, None);
             }
-            if let Some(slot) = leaves.get_mut(i) {
-                *slot = Some(vigil_ledger::leaf_hash(&l.data));
+            // The kind and subject columns, which lookups use, must be the leaf's own.
+            let head: Option<Head> = serde_json::from_slice(&l.data).ok();
+            if head.as_ref().is_none_or(|h| h.kind != l.kind || h.subject != l.subject) {
+                problems.push(Problem::new(
+                    "edited",
+                    Some(l.index),
+                    format!(
+                        "leaf {} is stored as {} {} but its event says otherwise: its columns were edited",
+                        l.index, l.kind, l.subject
+                    ),
+                ));
             }
+            leaves[i] = Some(vigil_ledger::leaf_hash(&l.data));
             Ok(())
         })?;
         // The tree as the leaves' data gives it, up to the first missing leaf; stored
@@ -327,31 +361,42 @@ impl Engine {
             MemoryTree::from_leaf_hashes(leaves.iter().take(whole).filter_map(|l| *l).collect());
         let mut recorded: Vec<Option<Hash>> = vec![None; leaves.len()];
         let mut bad: Vec<NodeId> = Vec::new();
-        let mut bad_nodes = 0u64;
+        let (mut bad_nodes, mut stray) = (0u64, 0u64);
         tx.ledger_scan_nodes(&mut |id, hash| {
             if id.level == 0 {
-                let i = usize::try_from(id.index).unwrap_or(usize::MAX);
+                if id.index > recorded.len() as u64 + FAR {
+                    stray += 1;
+                    return Ok(());
+                }
+                let i = id.index as usize;
                 if i >= recorded.len() {
-                    recorded.resize(i.saturating_add(1), None);
+                    recorded.resize(i + 1, None);
                 }
-                if let Some(slot) = recorded.get_mut(i) {
-                    *slot = hash.as_slice().try_into().ok();
-                }
-            } else if tree
-                .node(id)
-                .is_some_and(|h| h.as_slice() != hash.as_slice())
-            {
-                bad_nodes += 1;
-                if bad.len() < 10 {
-                    bad.push(id);
+                recorded[i] = hash.as_slice().try_into().ok();
+            } else {
+                match tree.node(id) {
+                    Some(h) if h.as_slice() == hash.as_slice() => {}
+                    Some(_) => {
+                        bad_nodes += 1;
+                        if bad.len() < 10 {
+                            bad.push(id);
+                        }
+                    }
+                    None => stray += 1,
                 }
             }
             Ok(())
         })?;
         let checkpoints = tx.ledger_checkpoints()?;
 
-        let mut problems = Vec::new();
         classify_leaves(&leaves, &recorded, &mut problems);
+        if stray > 0 && whole == leaves.len() {
+            problems.push(Problem::new(
+                "node",
+                None,
+                format!("{stray} stored subtree hashes cover leaves the log does not hold"),
+            ));
+        }
         drop(recorded);
         // Name the event of each edited or inserted leaf.
         for p in &mut problems {
@@ -411,6 +456,8 @@ impl Engine {
         let size = leaves.len() as u64;
         Ok(VerifyReport {
             ok: problems.is_empty(),
+            keys,
+            own_key,
             leaves: size,
             checkpoints: checkpoints.len(),
             verified_checkpoints,
@@ -447,6 +494,11 @@ fn prove(tx: &mut vigil_store::Tx<'_>, leaf: Leaf, size: u64) -> Result<LeafProo
 #[derive(Clone, Debug, Serialize)]
 pub struct VerifyReport {
     pub ok: bool,
+    /// The verifier keys checkpoints were checked with.
+    pub keys: Vec<String>,
+    /// True when no key was given and the store's own key was used: good for an
+    /// operator's check, not for an auditor's, who gives the key they trust.
+    pub own_key: bool,
     pub leaves: u64,
     pub checkpoints: usize,
     pub verified_checkpoints: usize,
@@ -583,6 +635,16 @@ fn classify_leaves(
             format!("{more} more leaves are wrong in the same ways"),
         ));
     }
+}
+
+/// Rows this far past the log's end are reported without being allocated for.
+const FAR: u64 = 1 << 20;
+
+/// The part of a leaf's event that its columns repeat.
+#[derive(serde::Deserialize)]
+struct Head {
+    kind: String,
+    subject: String,
 }
 
 /// Leaf problems listed one by one; past this, the rest are counted.

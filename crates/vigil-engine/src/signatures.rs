@@ -198,10 +198,15 @@ pub(crate) fn record(
                         ),
                     ),
                     Some(_) => ("verified", key, None),
+                    // Signed, but nothing in it says which artifact it is about: it
+                    // cannot vouch for this release.
                     None => (
-                        "verified",
+                        "failed",
                         key,
-                        Some(format!("payload type {}", envelope.payload_type)),
+                        Some(format!(
+                            "the envelope is signed, but its payload ({}) is not an in-toto Statement naming this release",
+                            envelope.payload_type
+                        )),
                     ),
                 }
             }

@@ -588,3 +588,21 @@ fn commits_sign_at_most_once_per_interval_and_the_rest_on_request() {
         );
     }
 }
+
+#[test]
+fn a_leaf_moved_to_another_subject_is_named() {
+    // The subject column is what proofs and bundles look events up by: a row relabelled
+    // to hide an event from them is named, though its data is untouched.
+    tampered(
+        "ledger_relabel",
+        "UPDATE ledger_leaves SET subject = 'release/other@9.9.9' WHERE idx = 0",
+        |b, r| {
+            assert!(
+                problems(r).contains(&("edited", Some(0))),
+                "{b}: {:?}",
+                r.problems
+            );
+            assert!(!r.own_key, "{b}: a key was given");
+        },
+    );
+}

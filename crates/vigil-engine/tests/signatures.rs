@@ -323,3 +323,46 @@ fn unsupported_keys_are_refused_with_the_reason() {
         assert!(w.engine.service_keys(None).unwrap().is_empty());
     }
 }
+
+#[test]
+fn a_signed_envelope_about_nothing_does_not_sign_a_release() {
+    use base64::Engine as _;
+    use ed25519_dalek::Signer as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    // SubjectPublicKeyInfo of an Ed25519 key: a fixed prefix, then the 32 key bytes.
+    let mut spki = hex::decode("302a300506032b6570032100").unwrap();
+    spki.extend_from_slice(key.verifying_key().as_bytes());
+    let pem = format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        b64.encode(&spki)
+    );
+    let (payload_type, payload) = ("text/plain", b"ship it".as_slice());
+    let signature = key.sign(&vigil_attest::dsse::pae(payload_type, payload));
+    let envelope = serde_json::json!({
+        "payloadType": payload_type,
+        "payload": b64.encode(payload),
+        "signatures": [{"keyid": "", "sig": b64.encode(signature.to_bytes())}],
+    })
+    .to_string();
+    for mut w in worlds("signatures_not_intoto") {
+        let backend = w.engine.store().backend();
+        w.engine.add_service_key("billing-api", &pem).unwrap();
+        let out = add(
+            &mut w,
+            "1.0.0",
+            &fixture("sbom.cdx.json"),
+            SignatureInput {
+                attestations: vec![envelope.as_bytes()],
+                ..SignatureInput::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(out.signatures[0].verdict, "failed", "{backend}");
+        assert!(
+            out.signatures[0].key_fingerprint.is_some(),
+            "{backend}: the signature itself verified"
+        );
+        assert_eq!(out.signature_verdict, Verdict::Bad, "{backend}");
+    }
+}

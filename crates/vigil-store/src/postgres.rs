@@ -130,7 +130,13 @@ impl Database for Postgres {
     }
 
     fn begin(&mut self, _write: bool) -> Result<Box<dyn Conn + '_>> {
-        let tx = self.client.transaction()?;
+        // READ COMMITTED whatever the server's default: writers that take a lock read
+        // what was committed before they got it (the ledger's size, what runs).
+        let tx = self
+            .client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::ReadCommitted)
+            .start()?;
         Ok(Box::new(PgTx {
             tx,
             statements: &mut self.statements,

@@ -212,16 +212,20 @@ impl Tx<'_> {
             .collect())
     }
 
-    /// The bytes of a release's signatures and attestations, as received, oldest first.
-    pub fn release_signature_contents(&mut self, release_id: i64) -> Result<Vec<Vec<u8>>> {
+    /// The bytes of a release's signatures and attestations, as received, by the hex
+    /// SHA-256 of the bytes.
+    pub fn release_signature_contents(
+        &mut self,
+        release_id: i64,
+    ) -> Result<std::collections::HashMap<String, Vec<u8>>> {
         Ok(self
             .c()
             .query(
-                "SELECT content FROM release_signatures WHERE release_id = ? ORDER BY id",
+                "SELECT content_sha256, content FROM release_signatures WHERE release_id = ?",
                 params![release_id],
             )?
             .into_iter()
-            .map(|mut r| r.blob(0))
+            .map(|mut r| (r.text(0), r.blob(1)))
             .collect())
     }
 

@@ -44,11 +44,12 @@ struct KeyInfo {
 }
 
 pub(crate) fn key(s: &StoreArgs, args: &FormatArgs) -> anyhow::Result<ExitCode> {
-    let create = s.database_url.is_none();
-    let Some((key, _)) = store::ledger_key(s, create)? else {
+    let Some((key, _)) = store::ledger_key(s, false)? else {
         anyhow::bail!(vigil_engine::EngineError::NotFound {
             what: "no ledger signing key is configured".into(),
-            hint: Some("set VIGIL_LEDGER_KEY or VIGIL_LEDGER__KEY_FILE".into()),
+            hint: Some(
+                "run `vigil init`, or set VIGIL_LEDGER_KEY or VIGIL_LEDGER__KEY_FILE".into()
+            ),
         });
     };
     let info = KeyInfo {
@@ -85,11 +86,19 @@ pub(crate) fn verify(s: &StoreArgs, args: &LedgerVerifyArgs) -> anyhow::Result<E
                 text.push_str(
                     "OK: every leaf matches the hash recorded when it was appended, and every checkpoint signs the tree the leaves give.\n",
                 );
+                if report.checkpoints == 0 && report.leaves > 0 {
+                    text.push_str("No checkpoint is signed: nothing here can be checked against a key. Run `vigil ledger checkpoint`.\n");
+                }
             } else {
                 text.push_str(&format!("FAILED: {} problems\n", report.problems.len()));
                 for p in &report.problems {
                     text.push_str(&format!("  {}: {}\n", p.kind, p.message));
                 }
+            }
+            if report.own_key {
+                text.push_str(
+                    "Checkpoints were checked with the store's own key. An auditor gives the key they were handed: --key VKEY (`vigil ledger key` prints it).\n",
+                );
             }
             print(&text)?;
         }
@@ -325,7 +334,7 @@ pub(crate) fn evidence_verify(args: &EvidenceVerifyArgs) -> anyhow::Result<ExitC
                         w.environment, w.from, until, by
                     )),
                     _ => t.push_str(&format!(
-                        "- it ran in {} from {} and still ran at the checkpoint\n",
+                        "- it ran in {} from {}, and no later deployment event in the bundle ends it\n",
                         w.environment, w.from
                     )),
                 }

@@ -34,9 +34,15 @@ pub(crate) fn describe(location: &Location) -> String {
 /// is one: every command that writes signs a checkpoint at its commit.
 pub(crate) fn open(args: &StoreArgs) -> anyhow::Result<Store> {
     let location = location(args);
+    // A new SQLite store gets a key in its directory; an existing one without a key
+    // gets one from `vigil init`, never from a command that happens to open it.
+    let fresh = match &location {
+        Location::Sqlite(dir) => !dir.join(vigil_store::SQLITE_FILE_NAME).exists(),
+        Location::Postgres { .. } => false,
+    };
     let mut store = Store::open(&location)
         .with_context(|| format!("opening the store ({})", describe(&location)))?;
-    if let Some((key, _)) = ledger_key(args, matches!(location, Location::Sqlite(_)))? {
+    if let Some((key, _)) = ledger_key(args, fresh)? {
         store.set_ledger_signer(Some(vigil_engine::ledger::signer(
             key,
             args.ledger_origin.clone(),

@@ -3,7 +3,7 @@
 CREATE TABLE ledger_leaves (
     idx BIGINT PRIMARY KEY,
     kind TEXT NOT NULL,
-    subject TEXT NOT NULL,
+    subject TEXT COLLATE "C" NOT NULL,
     data BYTEA NOT NULL
 );
 CREATE INDEX ledger_leaves_subject ON ledger_leaves (subject);
