@@ -120,6 +120,23 @@ pub(crate) enum Command {
     /// Environments and their policies (which take only signed releases).
     #[command(subcommand)]
     Env(EnvCommand),
+    /// What changed between two releases of a service: packages added, removed,
+    /// upgraded and downgraded, from their SBOMs.
+    ///
+    /// Example: vigil diff --service checkout 2.3.0 2.4.0
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    #[arg(long)]
+    pub(crate) service: String,
+    /// The older release's version.
+    pub(crate) from: String,
+    /// The newer release's version.
+    pub(crate) to: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Subcommand)]

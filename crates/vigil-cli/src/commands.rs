@@ -44,6 +44,7 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         }
         Command::Env(EnvCommand::List(args)) => signing::env_list(s, &args),
         Command::Env(EnvCommand::Policy(args)) => signing::env_policy(s, &args),
+        Command::Diff(args) => report::diff(s, &args),
         Command::Deploy(args) => evidence::deploy(s, &args),
         Command::Undeploy(args) => evidence::undeploy(s, &args),
         Command::App(AppCommand::Add(args)) => evidence::app_add(s, &args),

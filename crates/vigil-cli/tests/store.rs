@@ -556,3 +556,58 @@ fn bench_runs_small_and_reports_json() {
         "the figures go to stderr: {progress}"
     );
 }
+
+#[test]
+fn diff_of_two_demo_releases() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = vigil(tmp.path(), &["demo"]);
+    assert_eq!(code, 0, "{err}");
+    let d = json(
+        tmp.path(),
+        &[
+            "--data-dir",
+            "vigil-demo",
+            "diff",
+            "--service",
+            "checkout",
+            "2.3.0",
+            "2.4.0",
+        ],
+    );
+    // checkout 2.4.0 dropped its two copies of lodash for one, 4.17.21.
+    let names = |k: &str| -> Vec<(String, String, String)> {
+        d[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["name"].as_str().unwrap().to_owned(),
+                    c["from"].as_str().unwrap_or("-").to_owned(),
+                    c["to"].as_str().unwrap_or("-").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let t = |a: &str, b: &str, c: &str| (a.to_owned(), b.to_owned(), c.to_owned());
+    assert_eq!(names("added"), [t("lodash", "-", "4.17.21")]);
+    assert_eq!(
+        names("removed"),
+        [t("lodash", "4.17.20", "-"), t("lodash", "4.18.1", "-")]
+    );
+    assert_eq!(names("upgraded"), [t("checkout", "2.3.0", "2.4.0")]);
+    assert_eq!(d["unchanged"], 116);
+    let (code, _, err) = vigil(
+        tmp.path(),
+        &[
+            "--data-dir",
+            "vigil-demo",
+            "diff",
+            "--service",
+            "checkout",
+            "2.3.0",
+            "7.0.0",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no release checkout 7.0.0"), "{err}");
+}

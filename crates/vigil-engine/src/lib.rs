@@ -9,6 +9,7 @@ mod catalog;
 mod changes;
 mod clock;
 mod deploy;
+pub mod diff;
 mod engine;
 mod error;
 pub mod evidence;

@@ -298,3 +298,52 @@ pub(crate) fn render_status(s: &Status) -> String {
     }
     out
 }
+
+pub(crate) fn diff(s: &StoreArgs, args: &crate::cli::DiffArgs) -> anyhow::Result<ExitCode> {
+    let mut engine = store::engine(s)?;
+    let d = engine.diff_releases(&args.service, &args.from, &args.to)?;
+    match args.format {
+        Format::Json => print_json(&d)?,
+        Format::Table => {
+            let mut rows = Vec::new();
+            let sections = [
+                ("added", &d.added),
+                ("removed", &d.removed),
+                ("upgraded", &d.upgraded),
+                ("downgraded", &d.downgraded),
+                ("changed", &d.changed),
+            ];
+            for (what, changes) in sections {
+                for c in changes {
+                    rows.push(vec![
+                        what.to_owned(),
+                        c.ecosystem.clone(),
+                        c.name.clone(),
+                        c.from.clone().unwrap_or_else(|| "-".into()),
+                        c.to.clone().unwrap_or_else(|| "-".into()),
+                    ]);
+                }
+            }
+            let mut text = format!(
+                "{} {} -> {}: {} added, {} removed, {} upgraded, {} downgraded, {} changed, {} unchanged\n",
+                d.service,
+                d.from,
+                d.to,
+                d.added.len(),
+                d.removed.len(),
+                d.upgraded.len(),
+                d.downgraded.len(),
+                d.changed.len(),
+                d.unchanged
+            );
+            if !rows.is_empty() {
+                text.push_str(&table(
+                    &["CHANGE", "ECOSYSTEM", "PACKAGE", "FROM", "TO"],
+                    &rows,
+                ));
+            }
+            print(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
