@@ -24,6 +24,7 @@ use crate::config::ApiConfig;
         crate::ledger::checkpoint, crate::ledger::inclusion, crate::ledger::event,
         crate::ledger::consistency,
         api::list_service_keys, api::add_service_key, api::remove_service_key, api::set_policy,
+        api::diff,
     ),
     components(schemas(crate::error::ErrorBody, model::ReleaseForm)),
     modifiers(&Security, &Errors, &OneRelease),

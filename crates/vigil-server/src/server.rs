@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/environments", get(api::list_environments))
         .route("/api/v1/services", get(api::list_services))
         .route("/api/v1/services/{name}", get(api::get_service))
+        .route("/api/v1/services/{name}/diff", get(api::diff))
         .route(
             "/api/v1/services/{name}/keys",
             get(api::list_service_keys).post(api::add_service_key),

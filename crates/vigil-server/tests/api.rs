@@ -882,6 +882,7 @@ fn the_openapi_document_covers_every_route() {
         "/api/v1/ledger/proof/consistency",
         "/api/v1/services/{name}/keys",
         "/api/v1/services/{name}/keys/{fingerprint}",
+        "/api/v1/services/{name}/diff",
         "/api/v1/environments/{name}/policy",
         "/healthz",
         "/readyz",
@@ -1237,5 +1238,39 @@ fn keys_and_the_signed_only_policy_over_http() {
         assert_eq!(s, StatusCode::NO_CONTENT, "{name}");
         let (_, keys) = api.call(Method::GET, path, Some("reader"), None);
         assert!(keys.as_array().unwrap().is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn the_diff_of_two_releases_over_http() {
+    for t in stores("api_diff") {
+        let name = t.name();
+        let api = Api::new(t, |_| {});
+        assert_eq!(api.post_release("1.0.0", "4.17.20"), StatusCode::CREATED);
+        assert_eq!(api.post_release("1.1.0", "4.17.21"), StatusCode::CREATED);
+        let (s, d) = api.call(
+            Method::GET,
+            "/api/v1/services/checkout/diff?from=1.0.0&to=1.1.0",
+            Some("reader"),
+            None,
+        );
+        assert_eq!(s, StatusCode::OK, "{name}: {d}");
+        assert_eq!(d["upgraded"][0]["name"], "lodash", "{name}: {d}");
+        assert_eq!(d["upgraded"][0]["from"], "4.17.20");
+        assert_eq!(d["upgraded"][0]["to"], "4.17.21");
+        let (s, _) = api.call(
+            Method::GET,
+            "/api/v1/services/checkout/diff?from=1.0.0&to=9.9.9",
+            Some("reader"),
+            None,
+        );
+        assert_eq!(s, StatusCode::NOT_FOUND, "{name}");
+        let (s, _) = api.call(
+            Method::GET,
+            "/api/v1/services/checkout/diff?from=1.0.0",
+            Some("reader"),
+            None,
+        );
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{name}");
     }
 }

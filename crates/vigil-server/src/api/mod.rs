@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: every handler checks the caller's permission, runs on
 //! an engine from the pool, and answers with the types in [`model`].
 
+mod history;
 pub mod model;
 mod portfolio;
 mod signing;
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
+pub(crate) use history::*;
 pub(crate) use portfolio::*;
 pub(crate) use signing::*;
 pub(crate) use write::*;
