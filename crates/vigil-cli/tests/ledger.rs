@@ -113,6 +113,23 @@ fn init_ledger_verify_tamper_and_bundles() {
     assert_eq!(proofs[0]["kind"], "release");
     let leaves = json(cwd, &["ledger", "leaves", "--subject", "deployment/"]);
     assert_eq!(leaves[0]["data"]["data"]["environment"], "production");
+    let one = json(
+        cwd,
+        &["ledger", "leaves", "--subject", "release/", "--limit", "1"],
+    );
+    assert_eq!(one.as_array().unwrap().len(), 1, "{one}");
+    let later = json(
+        cwd,
+        &["ledger", "leaves", "--subject", "release/", "--from", "1"],
+    );
+    assert!(
+        later
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["index"].as_u64().unwrap() >= 1),
+        "{later}"
+    );
 
     // The bundle verifies offline with the key alone, from another directory.
     let bundle = cwd.join("shop-1.0.0.json");

@@ -157,7 +157,7 @@ impl Engine {
             );
         }
         let finding_leaves: Vec<_> = tx
-            .ledger_leaves_under(&format!("finding/{service}@{version}/"))?
+            .ledger_leaves_under(&format!("finding/{service}@{version}/"), 0, u64::MAX)?
             .into_iter()
             .filter(|l| about(l, true))
             .collect();

@@ -475,16 +475,26 @@ impl Tx<'_> {
             .collect())
     }
 
-    /// The leaves whose subject starts with `prefix`, oldest first.
-    pub fn ledger_leaves_under(&mut self, prefix: &str) -> Result<Vec<Leaf>> {
+    /// Up to `limit` leaves from index `from` on whose subject starts with `prefix`,
+    /// oldest first.
+    pub fn ledger_leaves_under(
+        &mut self,
+        prefix: &str,
+        from: u64,
+        limit: u64,
+    ) -> Result<Vec<Leaf>> {
         // A range rather than LIKE: subjects may hold `%` and `_`.
         let end = format!("{prefix}\u{10FFFF}");
+        let (from, limit) = (
+            from.min(i64::MAX as u64) as i64,
+            limit.min(i64::MAX as u64) as i64,
+        );
         Ok(self
             .c()
             .query(
                 "SELECT idx, kind, subject, data FROM ledger_leaves
-                 WHERE subject >= ? AND subject < ? ORDER BY idx",
-                params![prefix, end.as_str()],
+                 WHERE subject >= ? AND subject < ? AND idx >= ? ORDER BY idx LIMIT ?",
+                params![prefix, end.as_str(), from, limit],
             )?
             .into_iter()
             .map(leaf)

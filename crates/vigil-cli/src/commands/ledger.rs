@@ -178,18 +178,15 @@ struct LeafRow {
 
 pub(crate) fn leaves(s: &StoreArgs, args: &LedgerLeavesArgs) -> anyhow::Result<ExitCode> {
     let mut engine = store::engine(s)?;
-    let limit = usize::try_from(args.limit).unwrap_or(usize::MAX);
     let found = {
         let mut tx = engine.store().read()?;
         match &args.subject {
-            Some(prefix) => tx.ledger_leaves_under(prefix)?,
+            Some(prefix) => tx.ledger_leaves_under(prefix, args.from, args.limit)?,
             None => tx.ledger_leaf_range(args.from, args.limit)?,
         }
     };
     let rows: Vec<LeafRow> = found
         .into_iter()
-        .filter(|l| l.index >= args.from)
-        .take(limit)
         .map(|l| LeafRow {
             index: l.index,
             kind: l.kind,
