@@ -90,7 +90,7 @@ impl Engine {
                 )));
             }
             for d in &digests {
-                tx.add_digest(existing.id, d)?;
+                tx.add_digest(existing.id, d, now)?;
             }
             let signatures = crate::signatures::record(
                 &mut tx,
@@ -158,7 +158,7 @@ impl Engine {
             now,
         )?;
         for d in &digests {
-            tx.add_digest(release_id, d)?;
+            tx.add_digest(release_id, d, now)?;
         }
         let signatures = crate::signatures::record(
             &mut tx,

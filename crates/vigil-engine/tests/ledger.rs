@@ -192,6 +192,19 @@ fn every_accepted_event_is_a_leaf_and_proves() {
             })
             .collect();
         assert_eq!(states, ["open", "resolved"], "{backend}");
+        // Every leaf's time is the engine's clock, the digest's too.
+        let digest = w
+            .engine
+            .store()
+            .read()
+            .unwrap()
+            .ledger_leaves_of("release/checkout@1.0.0")
+            .unwrap()
+            .into_iter()
+            .find(|l| l.kind == "release.digest")
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&digest.data).unwrap();
+        assert_eq!(v["time"], "2026-03-01T09:00:00Z", "{backend}");
 
         let report = verify(&mut w);
         assert!(report.ok, "{backend}: {:?}", report.problems);

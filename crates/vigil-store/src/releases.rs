@@ -255,7 +255,7 @@ impl Tx<'_> {
 
     /// Records that `digest` is an artifact of the release. A digest already claimed by
     /// another release is a conflict.
-    pub fn add_digest(&mut self, release_id: i64, digest: &str) -> Result<()> {
+    pub fn add_digest(&mut self, release_id: i64, digest: &str, now: OffsetDateTime) -> Result<()> {
         let owner = self.c().query_opt(
             "SELECT release_id FROM release_digests WHERE digest = ?",
             params![digest],
@@ -282,7 +282,7 @@ impl Tx<'_> {
                 self.ledger_event(
                     "release.digest",
                     crate::ledger::release_subject(&release.service, &release.version),
-                    &crate::time::now_text(),
+                    &format(now),
                     serde_json::json!({
                         "service": release.service,
                         "version": release.version,

@@ -159,13 +159,13 @@ fn a_release_is_stored_with_its_packages_and_found_by_digest() {
     each("release_digest", |store, t| {
         let (id, _) = release(store, "1.0.0", "4.17.20");
         let mut tx = store.write().unwrap();
-        tx.add_digest(id, "sha256:aaaa").unwrap();
+        tx.add_digest(id, "sha256:aaaa", T0).unwrap();
         // The same digest again is fine; on another release it is a conflict.
-        tx.add_digest(id, "sha256:aaaa").unwrap();
+        tx.add_digest(id, "sha256:aaaa", T0).unwrap();
         tx.commit().unwrap();
         let (other, _) = release(store, "1.1.0", "4.17.21");
         let mut tx = store.write().unwrap();
-        let err = tx.add_digest(other, "sha256:aaaa").unwrap_err();
+        let err = tx.add_digest(other, "sha256:aaaa", T0).unwrap_err();
         assert!(
             matches!(&err, StoreError::Conflict(m) if m == "digest sha256:aaaa already belongs to checkout 1.0.0"),
             "{}: {err}",
