@@ -18,9 +18,11 @@ mod import;
 pub mod ledger;
 pub mod matching;
 pub mod osv_api;
+pub mod owners;
 mod query;
 mod release;
 pub mod signatures;
+pub mod triage;
 
 pub use alerts::{ALERTS_CHANNEL, AlertAdvisory};
 pub use changes::{CHANGES_CHANNEL, Change, Changes, Observer};

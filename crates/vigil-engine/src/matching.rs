@@ -174,6 +174,15 @@ pub(crate) fn store(tx: &mut Tx<'_>, pending: &[Pending], now: OffsetDateTime) -
     for chunk in new.chunks(2_000) {
         tx.upsert_findings(chunk, MATCHER, now)?;
     }
+    // Decisions made earlier (on other releases of the service, on the package, on the
+    // advisory) take effect on the new findings in the same transaction.
+    let advisories: Vec<String> = pending
+        .iter()
+        .map(|p| p.key.advisory_id.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    crate::triage::after_match(tx, &advisories, now)?;
     Ok(())
 }
 

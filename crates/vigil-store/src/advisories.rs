@@ -82,6 +82,15 @@ impl Tx<'_> {
             a.published.map(format),
             a.withdrawn.map(format),
         );
+        // The version it replaces is kept, for exposure at a past instant.
+        self.c().execute(
+            "INSERT INTO advisory_revisions (advisory_id, modified, withdrawn, content_sha256,
+                 json, imported_at, replaced_at)
+             SELECT id, modified, withdrawn, content_sha256, json, imported_at, ?
+             FROM advisories WHERE id = ? AND content_sha256 <> ?
+             ON CONFLICT DO NOTHING",
+            params![format(now).as_str(), a.id, a.content_sha256],
+        )?;
         self.c().execute(
             "INSERT INTO advisories (id, modified, published, withdrawn, summary, severity_rank,
                  severity_score, severity_vector, content_sha256, json, source, imported_at)
@@ -202,6 +211,44 @@ impl Tx<'_> {
             .into_iter()
             .map(|mut r| r.text(0))
             .collect())
+    }
+
+    /// The raw OSV JSON of every advisory as Vigil knew it at `at`: the stored version if
+    /// imported by then, else the revision that was current then. (id, JSON), by id.
+    pub fn advisories_as_of(
+        &mut self,
+        ids: &[String],
+        at: OffsetDateTime,
+    ) -> Result<Vec<(String, Vec<u8>)>> {
+        let at = format(at);
+        let mut out: Vec<(String, Vec<u8>)> = self
+            .c()
+            .query(
+                "SELECT id, json FROM advisories WHERE id = ANY(?) AND imported_at <= ?",
+                &[Param::Texts(ids), Param::Text(&at)],
+            )?
+            .into_iter()
+            .map(|mut r| (r.text(0), r.blob(1)))
+            .collect();
+        out.extend(
+            self.c()
+                .query(
+                    "SELECT v.advisory_id, v.json FROM advisory_revisions v
+                     JOIN advisories a ON a.id = v.advisory_id
+                     WHERE v.advisory_id = ANY(?) AND a.imported_at > ?
+                       AND v.imported_at <= ? AND v.replaced_at > ?",
+                    &[
+                        Param::Texts(ids),
+                        Param::Text(&at),
+                        Param::Text(&at),
+                        Param::Text(&at),
+                    ],
+                )?
+                .into_iter()
+                .map(|mut r| (r.text(0), r.blob(1))),
+        );
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(out)
     }
 
     /// The raw OSV JSON of advisory `id`.

@@ -25,6 +25,8 @@ pub struct Environment {
     pub created_at: String,
     /// Only releases with a verified signature or attestation may be deployed here.
     pub require_signed: bool,
+    /// Days to remediate by severity (`critical=7,high=30,...`); `None` takes the defaults.
+    pub sla: Option<String>,
 }
 
 /// A named set of services that make one product.
@@ -50,6 +52,7 @@ fn environment(mut r: Row) -> Environment {
         name: r.text(1),
         created_at: r.text(2),
         require_signed: r.int(3) != 0,
+        sla: r.opt_text(4),
     }
 }
 
@@ -109,7 +112,7 @@ impl Tx<'_> {
         Ok(self
             .c()
             .query_opt(
-                "SELECT id, name, created_at, require_signed FROM environments WHERE name = ?",
+                "SELECT id, name, created_at, require_signed, sla FROM environments WHERE name = ?",
                 params![name],
             )?
             .map(environment))
@@ -120,7 +123,7 @@ impl Tx<'_> {
         Ok(self
             .c()
             .query(
-                "SELECT id, name, created_at, require_signed FROM environments ORDER BY name",
+                "SELECT id, name, created_at, require_signed, sla FROM environments ORDER BY name",
                 &[],
             )?
             .into_iter()

@@ -217,6 +217,8 @@ impl Tx<'_> {
         data.insert("first_exposed".into(), json!(r.opt_text(8)));
         data.insert("resolved_at".into(), json!(resolved_at));
         data.insert("resolution".into(), json!(r.opt_text(10)));
+        data.insert("triage".into(), json!(r.opt_text(11)));
+        data.insert("decision".into(), json!(r.opt_int(12)));
         self.ledger.push(Pending::Finding {
             key,
             time: time.to_owned(),
@@ -636,7 +638,8 @@ pub fn release_subject(service: &str, version: &str) -> String {
 
 /// The columns a finding write returns for its ledger leaf.
 pub(crate) const FINDING_RETURNING: &str = "RETURNING release_id, package_version_id, advisory_id, \
-     certainty, fix, fixed, severity_rank, first_seen, first_exposed, resolved_at, resolution";
+     certainty, fix, fixed, severity_rank, first_seen, first_exposed, resolved_at, resolution, \
+     triage, decision_id";
 
 #[cfg(test)]
 mod tests {

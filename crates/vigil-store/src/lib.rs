@@ -33,6 +33,7 @@ mod sqlite;
 pub mod testing;
 pub mod time;
 mod tokens;
+mod triage;
 
 use std::path::PathBuf;
 
@@ -56,6 +57,9 @@ pub use signatures::{NewSignature, ServiceKey, SignatureRecord};
 pub use sql::Backend;
 pub use sqlite::FILE_NAME as SQLITE_FILE_NAME;
 pub use tokens::{NewToken, Token};
+pub use triage::{
+    CLOSING_STATUSES, Decision, DecisionFilter, NewDecision, NewVexDocument, Team, TriageTarget,
+};
 
 use sql::{Conn, Database};
 

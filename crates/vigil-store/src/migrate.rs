@@ -29,6 +29,11 @@ const SQLITE: &[Migration] = &[
         "signatures",
         include_str!("../migrations/sqlite/0004_signatures.sql"),
     ),
+    (
+        5,
+        "triage",
+        include_str!("../migrations/sqlite/0005_triage.sql"),
+    ),
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -52,10 +57,15 @@ const POSTGRES: &[Migration] = &[
         "signatures",
         include_str!("../migrations/postgres/0004_signatures.sql"),
     ),
+    (
+        5,
+        "triage",
+        include_str!("../migrations/postgres/0005_triage.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]; returns how many migrations ran.
 pub(crate) fn migrate(db: &mut dyn Database) -> Result<usize> {

@@ -57,6 +57,10 @@ pub struct AffectedRow {
     pub first_exposed: Option<String>,
     pub resolved_at: Option<String>,
     pub resolution: Option<String>,
+    /// The status of the triage decision in effect, if any.
+    pub triage: Option<String>,
+    /// The id of that decision.
+    pub decision_id: Option<i64>,
 }
 
 fn affected(mut r: Row) -> AffectedRow {
@@ -87,6 +91,8 @@ fn affected(mut r: Row) -> AffectedRow {
         first_exposed: r.opt_text(23),
         resolved_at: r.opt_text(24),
         resolution: r.opt_text(25),
+        triage: r.opt_text(26),
+        decision_id: r.opt_int(27),
     }
 }
 
@@ -153,7 +159,8 @@ impl Tx<'_> {
             "SELECT f.advisory_id, a.summary, e.name, ru.since, s.name, s.owner, r.id, r.version,
                  pv.purl, pv.id, pv.ecosystem, pv.name, pv.version, pv.installed, rp.dependency,
                  rp.path, f.certainty, f.reason, f.fix, f.fixed, f.severity_rank, f.severity_score,
-                 f.first_seen, f.first_exposed, f.resolved_at, f.resolution
+                 f.first_seen, f.first_exposed, f.resolved_at, f.resolution, f.triage,
+                 f.decision_id
              FROM findings f
              JOIN advisories a ON a.id = f.advisory_id
              JOIN releases r ON r.id = f.release_id
