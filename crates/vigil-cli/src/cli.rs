@@ -125,6 +125,228 @@ pub(crate) enum Command {
     ///
     /// Example: vigil diff --service checkout 2.3.0 2.4.0
     Diff(DiffArgs),
+    /// Triage: decisions on findings (VEX statuses, risk accepted until a date), their
+    /// scopes and history.
+    #[command(subcommand)]
+    Triage(TriageCommand),
+    /// VEX documents in (OpenVEX, CycloneDX VEX) and out.
+    #[command(subcommand)]
+    Vex(VexCommand),
+    /// Teams that own services, with their contacts.
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Owners from a Backstage catalog: catalog-info.yaml files.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TriageCommand {
+    /// Record a decision about an advisory. The flags given set its scope: --service
+    /// with --release and --purl is one finding; --service and --release a release;
+    /// --service (with or without --purl) every release of the service; --purl alone
+    /// the package everywhere; none, the advisory everywhere. A decision on a service
+    /// carries over to later releases while they hold the same package version.
+    ///
+    /// Example: vigil triage set CVE-2021-23337 --status not_affected --service checkout
+    ///   --purl pkg:npm/lodash@4.17.20 --justification vulnerable_code_not_in_execute_path
+    ///   --reason "template() is never called"
+    Set(TriageSetArgs),
+    /// List decisions, oldest first.
+    List(TriageListArgs),
+    /// Revoke a decision: the findings it covered fall back to the next one.
+    Revoke(TriageRevokeArgs),
+}
+
+/// The triage statuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub(crate) enum TriageStatus {
+    UnderInvestigation,
+    Affected,
+    NotAffected,
+    Fixed,
+    RiskAccepted,
+}
+
+impl TriageStatus {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            TriageStatus::UnderInvestigation => "under_investigation",
+            TriageStatus::Affected => "affected",
+            TriageStatus::NotAffected => "not_affected",
+            TriageStatus::Fixed => "fixed",
+            TriageStatus::RiskAccepted => "risk_accepted",
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TriageSetArgs {
+    /// The advisory: its id or any alias (CVE, GHSA, ...).
+    pub(crate) vulnerability: String,
+    #[arg(long, value_enum)]
+    pub(crate) status: TriageStatus,
+    #[arg(long)]
+    pub(crate) service: Option<String>,
+    /// A release version of --service.
+    #[arg(long, requires = "service")]
+    pub(crate) release: Option<String>,
+    /// The package: a package URL, with a version for that version only.
+    #[arg(long)]
+    pub(crate) purl: Option<String>,
+    /// For not_affected: component_not_present, vulnerable_code_not_present,
+    /// vulnerable_code_not_in_execute_path,
+    /// vulnerable_code_cannot_be_controlled_by_adversary or
+    /// inline_mitigations_already_exist.
+    #[arg(long)]
+    pub(crate) justification: Option<String>,
+    /// For not_affected: how the vulnerability cannot be exploited.
+    #[arg(long)]
+    pub(crate) impact: Option<String>,
+    /// For affected: what is being done about it.
+    #[arg(long)]
+    pub(crate) action: Option<String>,
+    /// Why; kept with the decision.
+    #[arg(long)]
+    pub(crate) reason: Option<String>,
+    /// For risk_accepted: when the acceptance ends (RFC 3339).
+    #[arg(long, conflicts_with = "for_days")]
+    pub(crate) expires: Option<String>,
+    /// For risk_accepted: how many days it lasts.
+    #[arg(long = "for-days")]
+    pub(crate) for_days: Option<u32>,
+    /// Who decides (default: $USER).
+    #[arg(long)]
+    pub(crate) actor: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TriageListArgs {
+    /// Only decisions about this advisory (by id or any alias).
+    #[arg(long)]
+    pub(crate) vulnerability: Option<String>,
+    #[arg(long)]
+    pub(crate) service: Option<String>,
+    /// Include revoked, lapsed and expired decisions.
+    #[arg(long)]
+    pub(crate) all: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TriageRevokeArgs {
+    /// The decision's id, as `vigil triage list` shows it.
+    pub(crate) id: i64,
+    #[arg(long)]
+    pub(crate) reason: Option<String>,
+    #[arg(long)]
+    pub(crate) actor: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VexCommand {
+    /// Import a VEX document: OpenVEX (0.2.0, 0.0.1) or CycloneDX VEX, standalone or
+    /// embedded in a BOM. Products are matched by package URL, artifact digest
+    /// (sha256:...), service@version, or the BOM-link/serial number of a release's SBOM.
+    ///
+    /// Example: vigil vex import checkout.openvex.json
+    Import(VexImportArgs),
+    /// Export the decisions in effect as VEX: for one release, a service, or everything.
+    ///
+    /// Example: vigil vex export --service checkout --version 2.4.0 -o checkout.vex.json
+    Export(VexExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VexImportArgs {
+    pub(crate) file: PathBuf,
+    /// Who vouches for it (default: $USER).
+    #[arg(long)]
+    pub(crate) actor: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+/// VEX formats written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum VexFormat {
+    #[default]
+    Openvex,
+    Cyclonedx,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VexExportArgs {
+    #[arg(long)]
+    pub(crate) service: Option<String>,
+    /// A release version of --service.
+    #[arg(long, requires = "service")]
+    pub(crate) version: Option<String>,
+    #[arg(long = "as", value_enum, default_value_t)]
+    pub(crate) vex_format: VexFormat,
+    /// Where to write it; `-` (the default) for standard output.
+    #[arg(long, short = 'o', default_value = "-")]
+    pub(crate) output: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TeamCommand {
+    /// Create or replace a team and its contacts.
+    ///
+    /// Example: vigil team add payments --email payments@example.com --slack "#payments-alerts"
+    Add(TeamAddArgs),
+    /// Teams, their contacts and the services they own.
+    List(FormatArgs),
+    /// Set the team that owns a service.
+    ///
+    /// Example: vigil team own payments --service checkout
+    Own(TeamOwnArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TeamAddArgs {
+    pub(crate) name: String,
+    #[arg(long)]
+    pub(crate) title: Option<String>,
+    #[arg(long)]
+    pub(crate) email: Option<String>,
+    #[arg(long)]
+    pub(crate) slack: Option<String>,
+    /// A paging address or on-call schedule.
+    #[arg(long)]
+    pub(crate) pager: Option<String>,
+    #[arg(long)]
+    pub(crate) url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct TeamOwnArgs {
+    pub(crate) team: String,
+    #[arg(long, required = true)]
+    pub(crate) service: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CatalogCommand {
+    /// Import owners and teams from Backstage catalog files: a catalog-info.yaml, or
+    /// every YAML file under a directory. Components name services and their
+    /// spec.owner; Groups are teams with their profile email and links.
+    ///
+    /// Example: vigil catalog import ./catalog
+    Import(CatalogImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CatalogImportArgs {
+    pub(crate) path: PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -453,7 +675,12 @@ pub(crate) struct EnvPolicyArgs {
     pub(crate) env: String,
     /// Deploy only releases with a verified signature or attestation.
     #[arg(long, action = clap::ArgAction::Set)]
-    pub(crate) require_signed: bool,
+    pub(crate) require_signed: Option<bool>,
+    /// Days to remediate by severity here, e.g. "critical=3,high=14,kev=2"; the
+    /// severities not named keep the defaults (critical 7, high 30, medium 90, low 180,
+    /// unrated 90, KEV-listed 3). `default` restores all defaults.
+    #[arg(long)]
+    pub(crate) sla: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -10,15 +10,16 @@ mod scan;
 mod serve;
 mod signing;
 mod store;
+mod triage;
 mod version;
 mod version_demo;
 
 use std::process::ExitCode;
 
 use crate::cli::{
-    AdvisoriesCommand, AppCommand, Cli, Command, ConfigCommand, EnvCommand, EvidenceCommand,
-    FeedCommand, IntelCommand, LedgerCommand, ReleaseCommand, ServiceCommand, ServiceKeyCommand,
-    TokenCommand, VersionCommand,
+    AdvisoriesCommand, AppCommand, CatalogCommand, Cli, Command, ConfigCommand, EnvCommand,
+    EvidenceCommand, FeedCommand, IntelCommand, LedgerCommand, ReleaseCommand, ServiceCommand,
+    ServiceKeyCommand, TeamCommand, TokenCommand, TriageCommand, VersionCommand, VexCommand,
 };
 
 pub(crate) use serve::Explicit;
@@ -45,6 +46,16 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::Env(EnvCommand::List(args)) => signing::env_list(s, &args),
         Command::Env(EnvCommand::Policy(args)) => signing::env_policy(s, &args),
         Command::Diff(args) => report::diff(s, &args),
+        Command::Triage(TriageCommand::Set(args)) => triage::set(s, &args),
+        Command::Triage(TriageCommand::List(args)) => triage::list(s, &args),
+        Command::Triage(TriageCommand::Revoke(args)) => triage::revoke(s, &args),
+        Command::Team(TeamCommand::Add(args)) => triage::team_add(s, &args),
+        Command::Team(TeamCommand::List(args)) => triage::team_list(s, &args),
+        Command::Team(TeamCommand::Own(args)) => triage::team_own(s, &args),
+        Command::Catalog(CatalogCommand::Import(args)) => triage::catalog_import(s, &args),
+        Command::Vex(VexCommand::Import(_) | VexCommand::Export(_)) => {
+            anyhow::bail!("vex is not built yet")
+        }
         Command::Deploy(args) => evidence::deploy(s, &args),
         Command::Undeploy(args) => evidence::undeploy(s, &args),
         Command::App(AppCommand::Add(args)) => evidence::app_add(s, &args),
