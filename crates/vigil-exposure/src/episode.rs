@@ -60,7 +60,6 @@ struct Piece<'a> {
     start: OffsetDateTime,
     /// `None`: still carried at `now`.
     end: Option<OffsetDateTime>,
-    release_id: i64,
     finding: &'a FindingFact,
 }
 
@@ -118,7 +117,6 @@ pub fn episodes(
                     .push(Piece {
                         start,
                         end,
-                        release_id: window.release_id,
                         finding,
                     });
             }
@@ -126,9 +124,9 @@ pub fn episodes(
 
         for (advisory, mut pieces) in by_advisory {
             pieces.sort_by(|a, b| {
-                (a.start, a.release_id, &a.finding.purl).cmp(&(
+                (a.start, a.finding.release_id, &a.finding.purl).cmp(&(
                     b.start,
-                    b.release_id,
+                    b.finding.release_id,
                     &b.finding.purl,
                 ))
             });
@@ -180,8 +178,8 @@ fn episode(
     let kev = group.iter().any(|p| p.finding.kev);
     let mut releases = Vec::new();
     for piece in group {
-        if !releases.contains(&piece.release_id) {
-            releases.push(piece.release_id);
+        if !releases.contains(&piece.finding.release_id) {
+            releases.push(piece.finding.release_id);
         }
     }
     let purls: BTreeSet<&str> = group.iter().map(|p| p.finding.purl.as_str()).collect();

@@ -131,11 +131,7 @@ pub fn metrics(
     }
     groups
         .into_iter()
-        .map(|(key, members)| MetricsRow {
-            group,
-            key: key.map(str::to_owned),
-            ..row(&members, &published, now)
-        })
+        .map(|(key, members)| row(group, key, &members, &published, now))
         .collect()
 }
 
@@ -154,6 +150,8 @@ pub(crate) fn publication_dates(
 }
 
 fn row(
+    group: Group,
+    key: Option<&str>,
     episodes: &[&Episode],
     published: &HashMap<&str, Option<OffsetDateTime>>,
     now: OffsetDateTime,
@@ -181,8 +179,8 @@ fn row(
     sla.ratio = (judged > 0).then(|| sla.met as f64 / judged as f64);
 
     MetricsRow {
-        group: Group::All,
-        key: None,
+        group,
+        key: key.map(str::to_owned),
         episodes: episodes.len() as u64,
         mttd: DurationStats::of(detection_times(episodes.iter().copied(), published)),
         mttr: DurationStats::of(

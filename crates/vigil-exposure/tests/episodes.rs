@@ -326,3 +326,48 @@ fn facts_deserialize_from_json() {
     assert_eq!(finding.first_seen, day(1));
     assert_eq!(finding.accepted_until, None);
 }
+
+#[test]
+fn closing_on_the_due_date_meets_the_sla_and_a_second_later_misses_it() {
+    // High, seen day 0: due day 30.
+    let mut high = finding(1, "pkg:npm/a@1", 0);
+    high.severity_rank = 3;
+    let sla = |end: OffsetDateTime| {
+        let track = Track {
+            windows: vec![Window {
+                release_id: 1,
+                from: day(0),
+                to: Some(end),
+            }],
+            ..track(&[])
+        };
+        let got = episodes(&[track], &[high.clone()], &SlaPolicies::default(), day(40));
+        assert_eq!(got[0].due, day(30));
+        let row = &metrics(&got, &[], day(40), Group::All)[0];
+        (row.sla.met, row.sla.missed)
+    };
+    assert_eq!(sla(day(30)), (1, 0));
+    assert_eq!(sla(day(30) + Duration::seconds(1)), (0, 1));
+}
+
+#[test]
+fn an_advisory_listed_twice_takes_its_first_publication_date() {
+    let got = check(
+        &[(1, 0, None)],
+        &[finding(1, "pkg:npm/a@1", 5)],
+        10,
+        &[(5, None, &[1])],
+    );
+    let advisories = [
+        AdvisoryFact {
+            id: "GHSA-1".into(),
+            published: Some(day(3)),
+        },
+        AdvisoryFact {
+            id: "GHSA-1".into(),
+            published: Some(day(0)),
+        },
+    ];
+    let row = &metrics(&got, &advisories, day(10), Group::All)[0];
+    assert_eq!(row.mttd.mean_seconds, Some(2.0 * 86_400.0));
+}
