@@ -21,6 +21,7 @@ pub mod osv_api;
 pub mod owners;
 mod query;
 mod release;
+pub mod response;
 pub mod signatures;
 pub mod triage;
 

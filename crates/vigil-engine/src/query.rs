@@ -37,6 +37,12 @@ pub struct FindingRow {
     pub severity: &'static str,
     pub kev: bool,
     pub epss: Option<f64>,
+    /// When the fix is due in this environment: the start of the exposure (the service
+    /// running the advisory there while Vigil knew it) plus the environment's SLA days.
+    /// `None` for a release that runs nowhere.
+    pub due: Option<String>,
+    /// Past due, open, and not risk-accepted.
+    pub overdue: bool,
 }
 
 /// The answer to `vigil affected ID`.
@@ -61,6 +67,8 @@ pub struct FindingQuery {
     pub release_id: Option<i64>,
     /// Resolved findings too.
     pub include_resolved: bool,
+    /// Only findings past their SLA due date.
+    pub overdue_only: bool,
 }
 
 /// Findings exposed in one environment, by severity.
@@ -129,11 +137,12 @@ impl Engine {
             all_releases,
             ..FindingFilter::default()
         })?;
-        let rows = rows
+        let mut rows: Vec<FindingRow> = rows
             .into_iter()
             .filter(|r| services.as_ref().is_none_or(|s| s.contains(&r.service)))
             .map(|row| finding_row(row, &exploitation))
             .collect();
+        due_dates(&mut tx, &mut rows, self.clock.now())?;
         Ok(AffectedReport {
             query: id_or_alias.to_owned(),
             advisories,
@@ -174,11 +183,17 @@ impl Engine {
             .collect();
         let ids = distinct(rows.iter().map(|r| &r.advisory_id));
         let exploitation = exploitation(&mut tx, &ids)?;
-        Ok(rows
+        let mut rows: Vec<FindingRow> = rows
             .into_iter()
             .map(|row| finding_row(row, &exploitation))
             .filter(|r| !q.kev_only || r.kev)
-            .collect())
+            .collect();
+        let now = self.clock.now();
+        due_dates(&mut tx, &mut rows, now)?;
+        if q.overdue_only {
+            rows.retain(|r| r.overdue);
+        }
+        Ok(rows)
     }
 
     /// The portfolio summary, optionally for one application's services.
@@ -242,7 +257,7 @@ fn distinct<'a>(ids: impl Iterator<Item = &'a String>) -> Vec<String> {
 }
 
 /// The services of `application`, or `None` for no filter.
-fn application_services(
+pub(crate) fn application_services(
     tx: &mut Tx<'_>,
     application: Option<&str>,
 ) -> Result<Option<HashSet<String>>> {
@@ -272,11 +287,75 @@ fn finding_row(row: AffectedRow, exploitation: &HashMap<String, Exploitation>) -
         kev: x.is_some_and(|x| x.kev.is_some()),
         epss: x.and_then(|x| x.epss.as_ref()).map(|e| e.1),
         row,
+        due: None,
+        overdue: false,
     }
 }
 
+/// Sets each open row's due date and whether it is overdue, from the open exposure
+/// episode of its environment, service and advisory.
+pub(crate) fn due_dates(
+    tx: &mut Tx<'_>,
+    rows: &mut [FindingRow],
+    now: time::OffsetDateTime,
+) -> Result<()> {
+    let open_rows = rows
+        .iter()
+        .filter(|r| r.row.environment.is_some() && r.row.resolved_at.is_none());
+    let names = distinct(open_rows.clone().map(|r| &r.row.service));
+    let advisories = distinct(open_rows.map(|r| &r.row.advisory_id));
+    if names.is_empty() {
+        return Ok(());
+    }
+    // Whichever of the two is the narrower load: few advisories (an `affected` answer)
+    // or few services (a filtered findings list).
+    let f = if advisories.len() <= names.len() {
+        crate::response::facts(tx, crate::response::Scope::Advisories(&advisories))?
+    } else {
+        let mut ids = Vec::with_capacity(names.len());
+        for name in &names {
+            if let Some(s) = tx.service(name)? {
+                ids.push(s.id);
+            }
+        }
+        crate::response::facts(tx, crate::response::Scope::Services(&ids))?
+    };
+    let open: HashMap<(String, String, String), vigil_exposure::Episode> =
+        vigil_exposure::episodes(&f.tracks, &f.findings, &f.policies, now)
+            .into_iter()
+            .filter(|e| e.end.is_none())
+            .map(|e| {
+                (
+                    (
+                        e.environment.clone(),
+                        e.service.clone(),
+                        e.advisory_id.clone(),
+                    ),
+                    e,
+                )
+            })
+            .collect();
+    for r in rows.iter_mut().filter(|r| r.row.resolved_at.is_none()) {
+        let Some(env) = &r.row.environment else {
+            continue;
+        };
+        if let Some(e) = open.get(&(
+            env.clone(),
+            r.row.service.clone(),
+            r.row.advisory_id.clone(),
+        )) {
+            r.due = Some(vigil_store::time::format(e.due));
+            r.overdue = e.overdue;
+        }
+    }
+    Ok(())
+}
+
 /// KEV and EPSS for each advisory, through its own id and its aliases that are CVEs.
-fn exploitation(tx: &mut Tx<'_>, ids: &[String]) -> Result<HashMap<String, Exploitation>> {
+pub(crate) fn exploitation(
+    tx: &mut Tx<'_>,
+    ids: &[String],
+) -> Result<HashMap<String, Exploitation>> {
     let mut cves: HashMap<String, BTreeSet<String>> = HashMap::new();
     for id in ids {
         if id.starts_with("CVE-") {

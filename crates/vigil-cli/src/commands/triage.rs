@@ -22,7 +22,10 @@ pub(crate) fn actor(flag: Option<&str>) -> String {
 
 pub(crate) fn set(s: &StoreArgs, args: &TriageSetArgs) -> anyhow::Result<ExitCode> {
     let mut engine = store::engine(s)?;
-    let expires_at = match (store::time("expires", args.expires.as_deref())?, args.for_days) {
+    let expires_at = match (
+        store::time("expires", args.expires.as_deref())?,
+        args.for_days,
+    ) {
         (Some(t), _) => Some(t),
         (None, Some(days)) => Some(engine.now() + time::Duration::days(i64::from(days))),
         (None, None) => None,
@@ -128,7 +131,14 @@ pub(crate) fn list(s: &StoreArgs, args: &TriageListArgs) -> anyhow::Result<ExitC
                 .collect();
             print(&table(
                 &[
-                    "ID", "ADVISORY", "STATUS", "STATEMENT", "SCOPE", "STATE", "ACTOR", "AT",
+                    "ID",
+                    "ADVISORY",
+                    "STATUS",
+                    "STATEMENT",
+                    "SCOPE",
+                    "STATE",
+                    "ACTOR",
+                    "AT",
                     "SOURCE",
                 ],
                 &rows,
@@ -180,7 +190,11 @@ pub(crate) fn team_list(s: &StoreArgs, args: &FormatArgs) -> anyhow::Result<Exit
                         .unwrap_or_default();
                     vec![
                         t.name.clone(),
-                        if contacts.is_empty() { "-".into() } else { contacts },
+                        if contacts.is_empty() {
+                            "-".into()
+                        } else {
+                            contacts
+                        },
                         if t.services.is_empty() {
                             "-".into()
                         } else {

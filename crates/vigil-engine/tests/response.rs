@@ -1,0 +1,339 @@
+//! Response over time on every backend, with an injected clock: SLA due dates per
+//! environment, MTTD and MTTR from the deployment log and the findings, exactly; a
+//! finding ruled out by VEX ends its exposure; overdue findings and their breach alerts
+//! (once each, to the owning team); a risk acceptance pauses the SLA until it expires.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers panic on failure by design"
+)]
+
+use std::sync::Arc;
+
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+use vigil_engine::response::MetricsQuery;
+use vigil_engine::triage::TriageInput;
+use vigil_engine::{
+    AdvisoryInput, DeployInput, Engine, FindingQuery, FixedClock, ReleaseInput, ReleaseRef,
+};
+use vigil_exposure::Group;
+use vigil_store::testing::{TestStore, stores};
+
+/// Day 0: the advisories are published.
+const DAY0: OffsetDateTime = datetime!(2026-03-01 00:00 UTC);
+const DAY: i64 = 86_400;
+
+fn day(n: i64) -> OffsetDateTime {
+    DAY0 + Duration::days(n)
+}
+
+fn sbom(packages: &[(&str, &str)]) -> Vec<u8> {
+    let list: Vec<String> = packages
+        .iter()
+        .map(|(name, version)| {
+            format!(
+                r#"{{"type": "library", "name": "{name}", "version": "{version}", "purl": "pkg:npm/{name}@{version}"}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [{}]}}"#,
+        list.join(",")
+    )
+    .into_bytes()
+}
+
+/// An advisory on npm `package` before `fixed`, published on day 0, of `vector`'s severity.
+fn advisory(id: &str, cve: &str, package: &str, fixed: &str, vector: &str) -> AdvisoryInput {
+    let json = format!(
+        r#"{{"schema_version": "1.6.0", "id": "{id}", "modified": "2026-03-01T00:00:00Z",
+  "published": "2026-03-01T00:00:00Z", "aliases": ["{cve}"], "summary": "{package} issue",
+  "severity": [{{"type": "CVSS_V3", "score": "{vector}"}}],
+  "affected": [{{"package": {{"ecosystem": "npm", "name": "{package}"}},
+    "ranges": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}, {{"fixed": "{fixed}"}}]}}]}}]}}"#
+    );
+    AdvisoryInput {
+        osv: vigil_osv::from_json(json.as_bytes()).unwrap(),
+        json: json.into_bytes(),
+        source: Some("test".into()),
+    }
+}
+
+/// 7.5, high.
+const HIGH: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N";
+/// 9.8, critical.
+const CRITICAL: &str = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
+
+fn kev(cve: &str) -> Vec<u8> {
+    format!(
+        r#"{{"title": "CISA Catalog of Known Exploited Vulnerabilities", "catalogVersion": "2026.03.01",
+  "dateReleased": "2026-03-01T00:00:00Z", "count": 1, "vulnerabilities": [{{
+    "cveID": "{cve}", "vendorProject": "x", "product": "y", "vulnerabilityName": "z",
+    "dateAdded": "2026-03-01", "shortDescription": "d", "requiredAction": "a",
+    "dueDate": "2026-03-22", "knownRansomwareCampaignUse": "Unknown", "notes": ""}}]}}"#
+    )
+    .into_bytes()
+}
+
+struct World {
+    engine: Engine,
+    clock: Arc<FixedClock>,
+    _store: TestStore,
+}
+
+fn worlds(test: &str) -> Vec<World> {
+    stores(test)
+        .into_iter()
+        .map(|t| {
+            let clock = Arc::new(FixedClock::new(DAY0));
+            World {
+                engine: Engine::with_clock(t.reopen(), clock.clone()),
+                clock,
+                _store: t,
+            }
+        })
+        .collect()
+}
+
+impl World {
+    fn at(&mut self, n: i64) {
+        self.clock.set(day(n));
+    }
+
+    fn release(&mut self, service: &str, version: &str, packages: &[(&str, &str)]) {
+        self.engine
+            .add_release(&ReleaseInput {
+                service,
+                version,
+                sbom: &sbom(packages),
+                owner: Some("payments"),
+                ..ReleaseInput::default()
+            })
+            .unwrap();
+    }
+
+    fn deploy(&mut self, env: &str, service: &str, version: &str) {
+        self.engine
+            .deploy(&DeployInput {
+                environment: env,
+                release: ReleaseRef::Version { service, version },
+                actor: None,
+                source: None,
+                at: None,
+            })
+            .unwrap();
+    }
+}
+
+fn seconds(days: i64) -> Option<f64> {
+    Some((days * DAY) as f64)
+}
+
+#[test]
+fn mttd_mttr_and_sla_come_out_exactly() {
+    for mut w in worlds("response_exact") {
+        // Day 2: v1 (lodash 4.17.20) goes to production; nothing is known about it yet.
+        w.at(2);
+        w.release("checkout", "1.0.0", &[("lodash", "4.17.20")]);
+        w.deploy("prod", "checkout", "1.0.0");
+        // Day 5: the advisory, published on day 0, is imported: detected 5 days after
+        // publication. High: due 30 days later, day 35.
+        w.at(5);
+        w.engine
+            .import_advisories(vec![advisory(
+                "GHSA-aaaa-aaaa-aaaa",
+                "CVE-2026-0001",
+                "lodash",
+                "4.17.21",
+                HIGH,
+            )])
+            .unwrap();
+        let rows = w.engine.findings(&FindingQuery::default()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].due.as_deref(), Some("2026-04-05T00:00:00Z"));
+        assert!(!rows[0].overdue);
+        // Day 10: v2, still vulnerable, replaces v1: the same exposure goes on.
+        w.at(10);
+        w.release(
+            "checkout",
+            "1.1.0",
+            &[("lodash", "4.17.20"), ("ms", "2.1.3")],
+        );
+        w.deploy("prod", "checkout", "1.1.0");
+        let rows = w.engine.findings(&FindingQuery::default()).unwrap();
+        assert_eq!(rows[0].due.as_deref(), Some("2026-04-05T00:00:00Z"));
+        // Day 12: v3 with the fix: resolved 7 days after detection, within the SLA.
+        w.at(12);
+        w.release(
+            "checkout",
+            "1.2.0",
+            &[("lodash", "4.17.21"), ("ms", "2.1.3")],
+        );
+        w.deploy("prod", "checkout", "1.2.0");
+        w.at(20);
+        let m = w.engine.metrics(&MetricsQuery::default()).unwrap();
+        let all = &m.rows[0];
+        assert_eq!(all.episodes, 1);
+        assert_eq!(all.mttd.count, 1);
+        assert_eq!(all.mttd.mean_seconds, seconds(5));
+        assert_eq!(all.mttr.count, 1);
+        assert_eq!(all.mttr.mean_seconds, seconds(7));
+        assert_eq!(all.mttr.median_seconds, seconds(7));
+        assert_eq!((all.sla.met, all.sla.missed), (1, 0));
+        assert_eq!(all.sla.ratio, Some(1.0));
+        assert_eq!(all.open.count, 0);
+        assert_eq!(all.backlog.total(), 0);
+        // By team: the owner.
+        let by_team = w
+            .engine
+            .metrics(&MetricsQuery {
+                group: Group::Team,
+                ..MetricsQuery::default()
+            })
+            .unwrap();
+        assert_eq!(by_team.rows.len(), 1);
+        assert_eq!(by_team.rows[0].key.as_deref(), Some("payments"));
+        // The trend: March holds the detection and the fix.
+        let trend = w
+            .engine
+            .metrics(&MetricsQuery {
+                trend_from: Some(DAY0),
+                ..MetricsQuery::default()
+            })
+            .unwrap()
+            .trend
+            .unwrap();
+        assert_eq!(trend.len(), 1);
+        assert_eq!((trend[0].detected, trend[0].resolved), (1, 1));
+    }
+}
+
+#[test]
+fn kev_and_environment_policies_set_due_dates_and_breaches_alert_once() {
+    for mut w in worlds("response_sla") {
+        w.engine.import_kev(&kev("CVE-2026-0002"), None).unwrap();
+        w.engine
+            .set_environment_sla("staging", Some("critical=20,kev=10"))
+            .unwrap();
+        assert!(
+            w.engine
+                .set_environment_sla("staging", Some("critical=seven"))
+                .is_err()
+        );
+        w.engine
+            .import_advisories(vec![advisory(
+                "GHSA-bbbb-bbbb-bbbb",
+                "CVE-2026-0002",
+                "minimist",
+                "1.2.6",
+                CRITICAL,
+            )])
+            .unwrap();
+        // Day 1: the vulnerable release goes to staging and production.
+        w.at(1);
+        w.release("checkout", "1.0.0", &[("minimist", "1.2.5")]);
+        w.deploy("staging", "checkout", "1.0.0");
+        w.deploy("prod", "checkout", "1.0.0");
+        let rows = w.engine.findings(&FindingQuery::default()).unwrap();
+        let due: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| (r.row.environment.clone().unwrap(), r.due.clone().unwrap()))
+            .collect();
+        // Production: KEV-listed, 3 days. Staging: its own KEV policy, 10 days.
+        assert_eq!(
+            due,
+            [
+                ("prod".to_owned(), "2026-03-05T00:00:00Z".to_owned()),
+                ("staging".to_owned(), "2026-03-12T00:00:00Z".to_owned())
+            ]
+        );
+        // Day 4: not yet past due (due is the instant, not before it).
+        w.at(4);
+        assert_eq!(w.engine.sla_sweep().unwrap(), (0, 0));
+        // Day 6: production is overdue: one breach alert, to the owner; a second sweep
+        // adds none.
+        w.at(6);
+        let overdue = w
+            .engine
+            .findings(&FindingQuery {
+                overdue_only: true,
+                ..FindingQuery::default()
+            })
+            .unwrap();
+        assert_eq!(overdue.len(), 1);
+        assert_eq!(overdue[0].row.environment.as_deref(), Some("prod"));
+        assert_eq!(w.engine.sla_sweep().unwrap(), (0, 1));
+        assert_eq!(w.engine.sla_sweep().unwrap(), (0, 0));
+        let alerts = w.engine.store().read().unwrap().alerts(None, 10).unwrap();
+        let breach: Vec<_> = alerts.iter().filter(|a| a.kind == "sla_breach").collect();
+        assert_eq!(breach.len(), 1);
+        assert_eq!(breach[0].environment, "prod");
+        assert_eq!(breach[0].team.as_deref(), Some("payments"));
+        assert!(
+            breach[0].body.contains("2026-03-05T00:00:00Z"),
+            "{}",
+            breach[0].body
+        );
+        // A risk acceptance until day 30 takes it off the overdue list; on day 30 it
+        // lapses, the finding reopens and is overdue again.
+        w.engine
+            .triage(&TriageInput {
+                vulnerability: "CVE-2026-0002".into(),
+                status: "risk_accepted".into(),
+                service: Some("checkout".into()),
+                reason: Some("WAF rule blocks the vector".into()),
+                expires_at: Some(day(30)),
+                actor: "carol".into(),
+                ..TriageInput::default()
+            })
+            .unwrap();
+        let accepted = w
+            .engine
+            .findings(&FindingQuery {
+                overdue_only: true,
+                ..FindingQuery::default()
+            })
+            .unwrap();
+        assert!(accepted.is_empty());
+        let m = w.engine.metrics(&MetricsQuery::default()).unwrap();
+        assert_eq!(m.rows[0].sla.accepted, 2);
+        w.at(30);
+        assert_eq!(w.engine.sla_sweep().unwrap().0, 1);
+        let again = w
+            .engine
+            .findings(&FindingQuery {
+                overdue_only: true,
+                ..FindingQuery::default()
+            })
+            .unwrap();
+        assert_eq!(again.len(), 2);
+        // VEX rules it out on day 31: the exposure ends then; MTTR is 30 days.
+        w.at(31);
+        w.engine
+            .triage(&TriageInput {
+                vulnerability: "GHSA-bbbb-bbbb-bbbb".into(),
+                status: "not_affected".into(),
+                justification: Some("vulnerable_code_not_in_execute_path".into()),
+                actor: "carol".into(),
+                ..TriageInput::default()
+            })
+            .unwrap();
+        w.at(40);
+        let m = w
+            .engine
+            .metrics(&MetricsQuery {
+                group: Group::Environment,
+                ..MetricsQuery::default()
+            })
+            .unwrap();
+        let prod = m
+            .rows
+            .iter()
+            .find(|r| r.key.as_deref() == Some("prod"))
+            .unwrap();
+        assert_eq!(prod.mttr.mean_seconds, seconds(30));
+        assert_eq!(prod.mttd.mean_seconds, seconds(1));
+        assert_eq!((prod.sla.met, prod.sla.missed), (0, 1));
+        assert_eq!(prod.open.count, 0);
+    }
+}
