@@ -125,6 +125,12 @@ pub(crate) enum Command {
     ///
     /// Example: vigil diff --service checkout 2.3.0 2.4.0
     Diff(DiffArgs),
+    /// Security performance: time to detect (MTTD), time to remediate (MTTR), open
+    /// exposure age, SLA compliance and backlog, overall or by environment, service or
+    /// team, and by month.
+    ///
+    /// Example: vigil metrics --by team --months 6
+    Metrics(MetricsArgs),
     /// Triage: decisions on findings (VEX statuses, risk accepted until a date), their
     /// scopes and history.
     #[command(subcommand)]
@@ -138,6 +144,33 @@ pub(crate) enum Command {
     /// Owners from a Backstage catalog: catalog-info.yaml files.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+}
+
+/// How to group metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MetricsGroup {
+    #[default]
+    All,
+    Environment,
+    Service,
+    Team,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct MetricsArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) by: MetricsGroup,
+    /// Also show the last N calendar months.
+    #[arg(long)]
+    pub(crate) months: Option<u32>,
+    #[arg(long)]
+    pub(crate) env: Option<String>,
+    #[arg(long)]
+    pub(crate) service: Option<String>,
+    #[arg(long)]
+    pub(crate) team: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Subcommand)]
@@ -823,6 +856,9 @@ pub(crate) struct FindingsArgs {
     /// Include releases that run nowhere now.
     #[arg(long)]
     pub(crate) all_releases: bool,
+    /// Only findings past their SLA due date (and not risk-accepted).
+    #[arg(long)]
+    pub(crate) overdue: bool,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: Format,
 }

@@ -46,6 +46,7 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::Env(EnvCommand::List(args)) => signing::env_list(s, &args),
         Command::Env(EnvCommand::Policy(args)) => signing::env_policy(s, &args),
         Command::Diff(args) => report::diff(s, &args),
+        Command::Metrics(args) => report::metrics(s, &args),
         Command::Triage(TriageCommand::Set(args)) => triage::set(s, &args),
         Command::Triage(TriageCommand::List(args)) => triage::list(s, &args),
         Command::Triage(TriageCommand::Revoke(args)) => triage::revoke(s, &args),

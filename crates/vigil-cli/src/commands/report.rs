@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use vigil_engine::{AffectedReport, FindingQuery, FindingRow, Status};
 
 use super::store;
-use crate::cli::{AffectedArgs, FindingsArgs, GateSeverity, StatusArgs, StoreArgs};
+use crate::cli::{AffectedArgs, FindingsArgs, GateSeverity, StatusArgs, StoreArgs, MetricsArgs, MetricsGroup};
 use crate::output::{Format, count, print, print_json, table};
 
 pub(crate) fn affected(store_args: &StoreArgs, args: &AffectedArgs) -> anyhow::Result<ExitCode> {
@@ -153,13 +153,18 @@ pub(crate) fn findings(store_args: &StoreArgs, args: &FindingsArgs) -> anyhow::R
         min_severity_rank: args.min_severity.map_or(0, rank),
         kev_only: args.kev,
         all_releases: args.all_releases,
+        overdue_only: args.overdue,
         ..FindingQuery::default()
     })?;
     match args.format {
         Format::Json => print_json(&rows)?,
         Format::Table => {
             if rows.is_empty() {
-                print("No open findings match.\n")?;
+                print(if args.overdue {
+                    "No finding is past its SLA due date.\n"
+                } else {
+                    "No open findings match.\n"
+                })?;
                 return Ok(ExitCode::SUCCESS);
             }
             let table_rows: Vec<Vec<String>> = rows
@@ -176,6 +181,8 @@ pub(crate) fn findings(store_args: &StoreArgs, args: &FindingsArgs) -> anyhow::R
                         if r.kev { "KEV".into() } else { "-".into() },
                         r.epss.map_or_else(|| "-".into(), |e| format!("{e:.3}")),
                         fix(r),
+                        r.row.triage.clone().unwrap_or_else(|| "-".into()),
+                        due(r),
                     ]
                 })
                 .collect();
@@ -191,6 +198,8 @@ pub(crate) fn findings(store_args: &StoreArgs, args: &FindingsArgs) -> anyhow::R
                     "KEV",
                     "EPSS",
                     "FIXED IN",
+                    "TRIAGE",
+                    "DUE",
                 ],
                 &table_rows,
             );
@@ -199,6 +208,17 @@ pub(crate) fn findings(store_args: &StoreArgs, args: &FindingsArgs) -> anyhow::R
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The due date's day, marked when past.
+fn due(r: &vigil_engine::FindingRow) -> String {
+    match &r.due {
+        Some(d) => {
+            let day: String = d.chars().take(10).collect();
+            if r.overdue { format!("{day} OVERDUE") } else { day }
+        }
+        None => "-".into(),
+    }
 }
 
 fn rank(g: GateSeverity) -> i64 {
@@ -342,6 +362,117 @@ pub(crate) fn diff(s: &StoreArgs, args: &crate::cli::DiffArgs) -> anyhow::Result
                     &rows,
                 ));
             }
+            print(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Seconds as days with one decimal, or `-`.
+fn days(seconds: Option<f64>) -> String {
+    seconds.map_or_else(|| "-".into(), |s| format!("{:.1}d", s / 86_400.0))
+}
+
+pub(crate) fn metrics(store_args: &StoreArgs, args: &MetricsArgs) -> anyhow::Result<ExitCode> {
+    let mut engine = store::engine(store_args)?;
+    let now = engine.now();
+    let trend_from = args.months.map(|m| {
+        // The first instant of the month `m - 1` months before this one.
+        let mut date = now.date().replace_day(1).unwrap_or(now.date());
+        for _ in 1..m.max(1) {
+            date = date
+                .previous_day()
+                .and_then(|d| d.replace_day(1).ok())
+                .unwrap_or(date);
+        }
+        date.midnight().assume_utc()
+    });
+    let report = engine.metrics(&vigil_engine::response::MetricsQuery {
+        group: match args.by {
+            MetricsGroup::All => vigil_exposure::Group::All,
+            MetricsGroup::Environment => vigil_exposure::Group::Environment,
+            MetricsGroup::Service => vigil_exposure::Group::Service,
+            MetricsGroup::Team => vigil_exposure::Group::Team,
+        },
+        trend_from,
+        environment: args.env.clone(),
+        service: args.service.clone(),
+        team: args.team.clone(),
+    })?;
+    match args.format {
+        Format::Json => print_json(&report)?,
+        Format::Table => {
+            let rows: Vec<Vec<String>> = report
+                .rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.key.clone().unwrap_or_else(|| {
+                            if r.group == vigil_exposure::Group::All {
+                                "all".into()
+                            } else {
+                                "(none)".into()
+                            }
+                        }),
+                        r.episodes.to_string(),
+                        days(r.mttd.mean_seconds),
+                        days(r.mttr.mean_seconds),
+                        days(r.mttr.median_seconds),
+                        r.open.count.to_string(),
+                        days(r.open.mean_seconds),
+                        days(r.open.max_seconds),
+                        r.sla
+                            .ratio
+                            .map_or_else(|| "-".into(), |x| format!("{:.0}%", x * 100.0)),
+                        r.sla.overdue.to_string(),
+                        format!(
+                            "{}/{}/{}/{}",
+                            r.backlog.critical, r.backlog.high, r.backlog.medium, r.backlog.low
+                        ),
+                    ]
+                })
+                .collect();
+            let mut text = table(
+                &[
+                    "GROUP",
+                    "EXPOSURES",
+                    "MTTD",
+                    "MTTR",
+                    "MTTR MEDIAN",
+                    "OPEN",
+                    "OPEN AGE",
+                    "OLDEST",
+                    "SLA MET",
+                    "OVERDUE",
+                    "BACKLOG C/H/M/L",
+                ],
+                &rows,
+            );
+            if let Some(trend) = &report.trend {
+                let rows: Vec<Vec<String>> = trend
+                    .iter()
+                    .map(|t| {
+                        vec![
+                            t.month.clone(),
+                            t.detected.to_string(),
+                            t.resolved.to_string(),
+                            days(t.mttd.mean_seconds),
+                            days(t.mttr.mean_seconds),
+                            t.open_at_end.to_string(),
+                        ]
+                    })
+                    .collect();
+                text.push('\n');
+                text.push_str(&table(
+                    &["MONTH", "DETECTED", "RESOLVED", "MTTD", "MTTR", "OPEN AT END"],
+                    &rows,
+                ));
+            }
+            text.push_str(
+                "\nAn exposure is one advisory in one service in one environment, from when \
+                 Vigil knew of it running there to when it stopped. docs/metrics.md defines \
+                 each figure.\n",
+            );
             print(&text)?;
         }
     }

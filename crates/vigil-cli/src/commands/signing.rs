@@ -78,28 +78,54 @@ pub(crate) fn env_list(s: &StoreArgs, args: &FormatArgs) -> anyhow::Result<ExitC
                     vec![
                         e.name.clone(),
                         if e.require_signed { "yes" } else { "no" }.to_owned(),
+                        e.sla.clone().unwrap_or_else(|| "default".into()),
                         e.created_at.clone(),
                     ]
                 })
                 .collect();
-            print(&table(&["ENVIRONMENT", "SIGNED ONLY", "CREATED"], &rows))?;
+            print(&table(
+                &["ENVIRONMENT", "SIGNED ONLY", "SLA (DAYS)", "CREATED"],
+                &rows,
+            ))?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub(crate) fn env_policy(s: &StoreArgs, args: &EnvPolicyArgs) -> anyhow::Result<ExitCode> {
+    if args.require_signed.is_none() && args.sla.is_none() {
+        return Err(vigil_engine::EngineError::Invalid(
+            "say what to set: --require-signed true|false and/or --sla \"critical=7,high=30\"".into(),
+        )
+        .into());
+    }
     let mut engine = store::engine(s)?;
-    engine.set_require_signed(&args.env, args.require_signed)?;
-    eprintln!(
-        "{}: {}",
-        args.env,
-        if args.require_signed {
-            "takes only releases with a verified signature or attestation"
-        } else {
-            "takes signed and unsigned releases"
-        }
-    );
+    if let Some(required) = args.require_signed {
+        engine.set_require_signed(&args.env, required)?;
+        eprintln!(
+            "{}: {}",
+            args.env,
+            if required {
+                "takes only releases with a verified signature or attestation"
+            } else {
+                "takes signed and unsigned releases"
+            }
+        );
+    }
+    if let Some(sla) = &args.sla {
+        let policy = (sla != "default").then_some(sla.as_str());
+        engine.set_environment_sla(&args.env, policy)?;
+        let env = engine
+            .store()
+            .read()?
+            .environment(&args.env)?
+            .and_then(|e| e.sla);
+        eprintln!(
+            "{}: days to remediate {}",
+            args.env,
+            env.unwrap_or_else(|| vigil_exposure::SlaPolicy::default().to_string())
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
