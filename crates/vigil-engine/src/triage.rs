@@ -294,13 +294,13 @@ pub(crate) fn apply(
     choose_and_write(tx, targets, decisions, now)
 }
 
-fn choose_and_write(
+/// Every name each target's advisory goes by: its id, its aliases, and the advisories
+/// among `decisions`' names that list it as an alias.
+fn names_of(
     tx: &mut Tx<'_>,
-    targets: Vec<TriageTarget>,
-    decisions: Vec<Decision>,
-    now: OffsetDateTime,
-) -> Result<(BTreeSet<String>, usize)> {
-    // Every name each advisory goes by: its id, its aliases, and advisories that list it.
+    targets: &[TriageTarget],
+    decisions: &[Decision],
+) -> Result<HashMap<String, BTreeSet<String>>> {
     let ids: Vec<String> = targets
         .iter()
         .map(|t| t.key.advisory_id.clone())
@@ -320,21 +320,58 @@ fn choose_and_write(
     for (id, alias) in tx.aliases_for(&ids)? {
         names.entry(id).or_default().insert(alias);
     }
-    // A decision about another advisory that lists this one as an alias applies too.
     for (other, alias) in tx.aliases_for(&decision_names)? {
         if let Some(set) = names.get_mut(&alias) {
             set.insert(other);
         }
     }
+    Ok(names)
+}
+
+/// The decision in effect on each target, among `decisions`.
+fn choose_all(
+    tx: &mut Tx<'_>,
+    targets: &[TriageTarget],
+    decisions: Vec<Decision>,
+) -> Result<Vec<Option<Decision>>> {
+    let names = names_of(tx, targets, &decisions)?;
     let candidates = Candidates::new(decisions);
+    Ok(targets
+        .iter()
+        .map(|t| {
+            let names: Vec<&str> = names
+                .get(&t.key.advisory_id)
+                .map(|s| s.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            candidates.choose(t, &names).cloned()
+        })
+        .collect())
+}
+
+/// The status of the decision in effect on each target, among `decisions` (as they
+/// stood at some instant).
+pub(crate) fn choose_for(
+    tx: &mut Tx<'_>,
+    targets: &[TriageTarget],
+    decisions: Vec<Decision>,
+) -> Result<Vec<Option<String>>> {
+    Ok(choose_all(tx, targets, decisions)?
+        .into_iter()
+        .map(|d| d.map(|d| d.status))
+        .collect())
+}
+
+fn choose_and_write(
+    tx: &mut Tx<'_>,
+    targets: Vec<TriageTarget>,
+    decisions: Vec<Decision>,
+    now: OffsetDateTime,
+) -> Result<(BTreeSet<String>, usize)> {
+    let chosen = choose_all(tx, &targets, decisions)?;
     let mut changed_advisories = BTreeSet::new();
     let mut changed = 0;
-    for t in &targets {
-        let names: Vec<&str> = names
-            .get(&t.key.advisory_id)
-            .map(|s| s.iter().map(String::as_str).collect())
-            .unwrap_or_default();
-        let chosen = candidates.choose(t, &names);
+    for (t, chosen) in targets.iter().zip(&chosen) {
+        let chosen = chosen.as_ref();
         let status = chosen.map(|d| d.status.as_str());
         let closing = status.is_some_and(|s| vigil_store::CLOSING_STATUSES.contains(&s));
         let resolution = t.resolution.as_deref();

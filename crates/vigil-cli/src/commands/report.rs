@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use vigil_engine::{AffectedReport, FindingQuery, FindingRow, Status};
 
 use super::store;
-use crate::cli::{AffectedArgs, FindingsArgs, GateSeverity, StatusArgs, StoreArgs, MetricsArgs, MetricsGroup};
+use crate::cli::{
+    AffectedArgs, FindingsArgs, GateSeverity, MetricsArgs, MetricsGroup, StatusArgs, StoreArgs,
+};
 use crate::output::{Format, count, print, print_json, table};
 
 pub(crate) fn affected(store_args: &StoreArgs, args: &AffectedArgs) -> anyhow::Result<ExitCode> {
@@ -215,7 +217,11 @@ fn due(r: &vigil_engine::FindingRow) -> String {
     match &r.due {
         Some(d) => {
             let day: String = d.chars().take(10).collect();
-            if r.overdue { format!("{day} OVERDUE") } else { day }
+            if r.overdue {
+                format!("{day} OVERDUE")
+            } else {
+                day
+            }
         }
         None => "-".into(),
     }
@@ -464,7 +470,14 @@ pub(crate) fn metrics(store_args: &StoreArgs, args: &MetricsArgs) -> anyhow::Res
                     .collect();
                 text.push('\n');
                 text.push_str(&table(
-                    &["MONTH", "DETECTED", "RESOLVED", "MTTD", "MTTR", "OPEN AT END"],
+                    &[
+                        "MONTH",
+                        "DETECTED",
+                        "RESOLVED",
+                        "MTTD",
+                        "MTTR",
+                        "OPEN AT END",
+                    ],
                     &rows,
                 ));
             }

@@ -95,7 +95,8 @@ pub(crate) fn env_list(s: &StoreArgs, args: &FormatArgs) -> anyhow::Result<ExitC
 pub(crate) fn env_policy(s: &StoreArgs, args: &EnvPolicyArgs) -> anyhow::Result<ExitCode> {
     if args.require_signed.is_none() && args.sla.is_none() {
         return Err(vigil_engine::EngineError::Invalid(
-            "say what to set: --require-signed true|false and/or --sla \"critical=7,high=30\"".into(),
+            "say what to set: --require-signed true|false and/or --sla \"critical=7,high=30\""
+                .into(),
         )
         .into());
     }
