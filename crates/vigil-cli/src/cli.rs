@@ -131,6 +131,15 @@ pub(crate) enum Command {
     ///
     /// Example: vigil metrics --by team --months 6
     Metrics(MetricsArgs),
+    /// Root cause of an advisory's findings: the release and commit in which each
+    /// vulnerable package version entered a service, the one in which it left, and its
+    /// exposure windows per environment.
+    ///
+    /// Example: vigil root-cause CVE-2021-44228 --service payments-api
+    RootCause(RootCauseArgs),
+    /// Recurring patterns: the packages, ecosystems and teams that most often bring
+    /// vulnerabilities in.
+    Patterns(PatternsArgs),
     /// Triage: decisions on findings (VEX statuses, risk accepted until a date), their
     /// scopes and history.
     #[command(subcommand)]
@@ -144,6 +153,25 @@ pub(crate) enum Command {
     /// Owners from a Backstage catalog: catalog-info.yaml files.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RootCauseArgs {
+    /// An advisory id or alias.
+    pub(crate) id: String,
+    #[arg(long)]
+    pub(crate) service: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PatternsArgs {
+    /// How many of each to show.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) top: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 /// How to group metrics.
@@ -834,6 +862,10 @@ pub(crate) struct AffectedArgs {
     /// Only services of this application.
     #[arg(long)]
     pub(crate) app: Option<String>,
+    /// Answer for a past instant (RFC 3339): what ran then, the advisory as Vigil knew
+    /// it then, and triage as it stood then.
+    #[arg(long, conflicts_with_all = ["all_releases", "app"])]
+    pub(crate) at: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: Format,
 }

@@ -47,6 +47,8 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::Env(EnvCommand::Policy(args)) => signing::env_policy(s, &args),
         Command::Diff(args) => report::diff(s, &args),
         Command::Metrics(args) => report::metrics(s, &args),
+        Command::RootCause(args) => report::root_cause(s, &args),
+        Command::Patterns(args) => report::patterns(s, &args),
         Command::Triage(TriageCommand::Set(args)) => triage::set(s, &args),
         Command::Triage(TriageCommand::List(args)) => triage::list(s, &args),
         Command::Triage(TriageCommand::Revoke(args)) => triage::revoke(s, &args),

@@ -7,12 +7,16 @@ use vigil_engine::{AffectedReport, FindingQuery, FindingRow, Status};
 
 use super::store;
 use crate::cli::{
-    AffectedArgs, FindingsArgs, GateSeverity, MetricsArgs, MetricsGroup, StatusArgs, StoreArgs,
+    AffectedArgs, FindingsArgs, GateSeverity, MetricsArgs, MetricsGroup, PatternsArgs,
+    RootCauseArgs, StatusArgs, StoreArgs,
 };
 use crate::output::{Format, count, print, print_json, table};
 
 pub(crate) fn affected(store_args: &StoreArgs, args: &AffectedArgs) -> anyhow::Result<ExitCode> {
     let mut engine = store::engine(store_args)?;
+    if let Some(at) = store::time("at", args.at.as_deref())? {
+        return affected_at(&mut engine, &args.id, at, args.format);
+    }
     let report = engine.affected(&args.id, args.all_releases, args.app.as_deref())?;
     match args.format {
         Format::Json => print_json(&report)?,
@@ -485,6 +489,196 @@ pub(crate) fn metrics(store_args: &StoreArgs, args: &MetricsArgs) -> anyhow::Res
                 "\nAn exposure is one advisory in one service in one environment, from when \
                  Vigil knew of it running there to when it stopped. docs/metrics.md defines \
                  each figure.\n",
+            );
+            print(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn affected_at(
+    engine: &mut vigil_engine::Engine,
+    id: &str,
+    at: time::OffsetDateTime,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let report = engine.affected_at(id, at)?;
+    match format {
+        Format::Json => print_json(&report)?,
+        Format::Table => {
+            let at_text = vigil_store::time::format(report.at);
+            let mut text = String::new();
+            for a in &report.advisories {
+                text.push_str(&match (&a.modified, a.known) {
+                    (Some(m), true) => format!(
+                        "{}: as known at {at_text} (modified {m}){}\n",
+                        a.id,
+                        if a.withdrawn { ", withdrawn" } else { "" }
+                    ),
+                    _ => format!("{}: not yet known at {at_text}\n", a.id),
+                });
+            }
+            if report.rows.is_empty() {
+                text.push_str(&format!("Nothing running at {at_text} was affected.\n"));
+            } else {
+                let rows: Vec<Vec<String>> = report
+                    .rows
+                    .iter()
+                    .map(|r| {
+                        vec![
+                            r.environment.clone(),
+                            r.service.clone(),
+                            r.release.clone(),
+                            r.running_since.clone(),
+                            r.purl.clone(),
+                            r.advisory_id.clone(),
+                            match (&r.triage, r.ruled_out) {
+                                (Some(t), true) => format!("{t} (ruled out)"),
+                                (Some(t), false) => t.clone(),
+                                (None, _) => "-".into(),
+                            },
+                        ]
+                    })
+                    .collect();
+                text.push_str(&table(
+                    &[
+                        "ENVIRONMENT",
+                        "SERVICE",
+                        "RELEASE",
+                        "RUNNING SINCE",
+                        "PACKAGE",
+                        "ADVISORY",
+                        "TRIAGE THEN",
+                    ],
+                    &rows,
+                ));
+                text.push_str(&format!(
+                    "\n{} exposed at {at_text}.\n",
+                    count(report.exposed, "deployment")
+                ));
+            }
+            print(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn root_cause(store_args: &StoreArgs, args: &RootCauseArgs) -> anyhow::Result<ExitCode> {
+    let mut engine = store::engine(store_args)?;
+    let report = engine.root_cause(&args.id, args.service.as_deref())?;
+    match args.format {
+        Format::Json => print_json(&report)?,
+        Format::Table => {
+            if report.origins.is_empty() {
+                print(&format!(
+                    "No release of any service has been affected by {}.\n",
+                    args.id
+                ))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut text = String::new();
+            let release = |r: &vigil_exposure::ReleaseRef| match &r.commit {
+                Some(c) => format!(
+                    "{} (commit {c}, recorded {})",
+                    r.version,
+                    vigil_store::time::format(r.recorded_at)
+                ),
+                None => format!(
+                    "{} (recorded {})",
+                    r.version,
+                    vigil_store::time::format(r.recorded_at)
+                ),
+            };
+            for o in &report.origins {
+                text.push_str(&format!(
+                    "{} {} in {}\n",
+                    o.advisory_id, o.lineage.purl, o.service
+                ));
+                text.push_str(&format!("  entered with {}\n", release(&o.lineage.entered)));
+                match &o.lineage.left {
+                    Some(l) => text.push_str(&format!(
+                        "  left with    {}{}\n",
+                        release(l),
+                        if o.lineage.replaced_by.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", replaced by {}", o.lineage.replaced_by.join(", "))
+                        }
+                    )),
+                    None => text.push_str("  still in the newest release\n"),
+                }
+                for w in &o.windows {
+                    text.push_str(&format!(
+                        "  {}: {} to {} ({})\n",
+                        w.environment,
+                        vigil_store::time::format(w.from),
+                        w.to.map_or_else(|| "now".to_owned(), vigil_store::time::format),
+                        w.releases.join(", ")
+                    ));
+                }
+            }
+            print(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn patterns(store_args: &StoreArgs, args: &PatternsArgs) -> anyhow::Result<ExitCode> {
+    let mut engine = store::engine(store_args)?;
+    let p = engine.patterns(args.top)?;
+    match args.format {
+        Format::Json => print_json(&p)?,
+        Format::Table => {
+            let tally = |t: &vigil_exposure::Tally| {
+                vec![
+                    t.introductions.to_string(),
+                    t.advisories.to_string(),
+                    t.services.to_string(),
+                    t.max_severity.name().to_owned(),
+                ]
+            };
+            let head = ["INTRODUCTIONS", "ADVISORIES", "SERVICES", "WORST"];
+            let mut text = String::from("Packages that bring vulnerabilities in most often:\n");
+            let rows: Vec<Vec<String>> = p
+                .packages
+                .iter()
+                .map(|r| {
+                    let mut row = vec![r.ecosystem.clone(), r.package.clone()];
+                    row.extend(tally(&r.tally));
+                    row
+                })
+                .collect();
+            let mut h = vec!["ECOSYSTEM", "PACKAGE"];
+            h.extend(head);
+            text.push_str(&table(&h, &rows));
+            text.push_str("\nEcosystems:\n");
+            let rows: Vec<Vec<String>> = p
+                .ecosystems
+                .iter()
+                .map(|r| {
+                    let mut row = vec![r.ecosystem.clone()];
+                    row.extend(tally(&r.tally));
+                    row
+                })
+                .collect();
+            let mut h = vec!["ECOSYSTEM"];
+            h.extend(head);
+            text.push_str(&table(&h, &rows));
+            text.push_str("\nTeams:\n");
+            let rows: Vec<Vec<String>> = p
+                .teams
+                .iter()
+                .map(|r| {
+                    let mut row = vec![r.team.clone().unwrap_or_else(|| "(no owner)".into())];
+                    row.extend(tally(&r.tally));
+                    row
+                })
+                .collect();
+            let mut h = vec!["TEAM"];
+            h.extend(head);
+            text.push_str(&table(&h, &rows));
+            text.push_str(
+                "\nAn introduction is one advisory reaching one service; docs/metrics.md says exactly what is counted.\n",
             );
             print(&text)?;
         }
