@@ -154,6 +154,7 @@ impl Engine {
                 components: bom_packages.components as i64,
                 packages: bom_packages.packages as i64,
                 unmatchable: bom_packages.unmatchable.len() as i64,
+                sbom_serial: bom.serial_number.as_deref(),
             },
             now,
         )?;

@@ -27,6 +27,8 @@ pub struct NewRelease<'a> {
     pub packages: i64,
     /// Packages that cannot be matched (no purl, an unknown ecosystem).
     pub unmatchable: i64,
+    /// The SBOM's serial number or namespace, if it has one.
+    pub sbom_serial: Option<&'a str>,
 }
 
 /// A stored release.
@@ -196,6 +198,24 @@ impl Tx<'_> {
     }
 
     /// Every release, or those of one service, by service then age.
+    /// The ids of the releases whose SBOM has this serial number (or namespace), or
+    /// these exact bytes (by SHA-256).
+    pub fn releases_by_sbom(
+        &mut self,
+        serial: Option<&str>,
+        sha256: Option<&str>,
+    ) -> Result<Vec<i64>> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT id FROM releases WHERE sbom_serial = ? OR sbom_sha256 = ? ORDER BY id",
+                params![serial, sha256],
+            )?
+            .into_iter()
+            .map(|r| r.int(0))
+            .collect())
+    }
+
     pub fn releases(&mut self, service: Option<&str>) -> Result<Vec<Release>> {
         match service {
             Some(s) => self.releases_where("s.name = ?", params![s]),
@@ -217,8 +237,8 @@ impl Tx<'_> {
             .ok_or_else(|| StoreError::Input(format!("no service has id {}", r.service_id)))?;
         let id = self.c().query_int(
             "INSERT INTO releases (service_id, version, sbom_sha256, commit_sha, repository, builder,
-                 built_at, components, packages, unmatchable, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                 built_at, components, packages, unmatchable, created_at, sbom_serial)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             params![
                 r.service_id,
                 r.version,
@@ -230,7 +250,8 @@ impl Tx<'_> {
                 r.components,
                 r.packages,
                 r.unmatchable,
-                now.as_str()
+                now.as_str(),
+                r.sbom_serial
             ],
         )?;
         let data = serde_json::json!({

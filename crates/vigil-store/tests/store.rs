@@ -58,6 +58,7 @@ fn release(store: &mut Store, version: &str, lodash: &str) -> (i64, i64) {
                 components: 1,
                 packages: 1,
                 unmatchable: 0,
+                sbom_serial: None,
             },
             T0,
         )

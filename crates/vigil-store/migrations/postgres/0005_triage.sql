@@ -57,6 +57,11 @@ CREATE INDEX triage_decisions_vulnerability ON triage_decisions (vulnerability);
 ALTER TABLE findings ADD COLUMN triage TEXT;
 ALTER TABLE findings ADD COLUMN decision_id BIGINT;
 
+-- The SBOM's own identity (CycloneDX serialNumber, SPDX namespace), which VEX documents
+-- name releases by (BOM-links).
+ALTER TABLE releases ADD COLUMN sbom_serial TEXT;
+CREATE INDEX releases_sbom_serial ON releases (sbom_serial);
+
 -- Days to remediate by severity for this environment ("critical=7,high=30,..."); NULL
 -- takes the defaults.
 ALTER TABLE environments ADD COLUMN sla TEXT;
