@@ -12,7 +12,7 @@ base := {
 	"environment": {
 		"name": "prod",
 		"require_signed": true,
-		"sla_days": {"critical": 7, "high": 30, "medium": 90, "low": 180, "unknown": 90, "kev": 3},
+		"sla_days": {"critical": 7, "high": 30, "medium": 90, "low": 180, "unrated": 90, "kev": 3},
 	},
 	"service": {"name": "checkout", "owner": "payments"},
 	"release": {
@@ -109,8 +109,8 @@ test_critical_kev_has_one_reason if {
 	{r.code | some r in ours(gate.deny)} == {"untriaged_kev"} with input as with_findings([both])
 }
 
-test_kev_of_unknown_severity_is_denied if {
-	kev := object.union(finding, {"kev": true, "severity": "unknown", "severity_score": null})
+test_kev_of_unrated_severity_is_denied if {
+	kev := object.union(finding, {"kev": true, "severity": "unrated", "severity_score": null})
 	{r.code | some r in ours(gate.deny)} == {"untriaged_kev"} with input as with_findings([kev])
 }
 

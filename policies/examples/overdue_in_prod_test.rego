@@ -7,7 +7,7 @@ import data.vigil.gate
 
 base := {
 	"now": "2026-12-06T10:00:00Z",
-	"environment": {"name": "prod", "require_signed": false, "sla_days": {"critical": 7, "high": 30, "medium": 90, "low": 180, "unknown": 90, "kev": 3}},
+	"environment": {"name": "prod", "require_signed": false, "sla_days": {"critical": 7, "high": 30, "medium": 90, "low": 180, "unrated": 90, "kev": 3}},
 	"service": {"name": "billing", "owner": "payments"},
 	"release": {"version": "2.0.1", "commit": "9f2c1e7", "sbom_sha256": "5d41402abc4b2a76b9719d911017c592", "digests": [], "recorded_at": "2026-12-01T09:00:00Z", "signed": true, "signatures": []},
 	"findings": [],

@@ -15,7 +15,7 @@ const FINDINGS: usize = 200;
 
 /// A prod input with `n` findings; the same every run.
 fn input(n: usize) -> Value {
-    let severities = ["critical", "high", "medium", "low", "unknown"];
+    let severities = ["critical", "high", "medium", "low", "unrated"];
     let findings = (0..n)
         .map(|i| {
             let triage = match i % 4 {
@@ -56,7 +56,7 @@ fn input(n: usize) -> Value {
     json!({
         "now": "2026-12-06T10:00:00Z",
         "environment": {"name": "prod", "require_signed": true,
-                        "sla_days": {"critical": 7, "high": 30, "medium": 90, "low": 180, "unknown": 90, "kev": 3}},
+                        "sla_days": {"critical": 7, "high": 30, "medium": 90, "low": 180, "unrated": 90, "kev": 3}},
         "service": {"name": "checkout", "owner": "payments"},
         "release": {"version": "1.4.2", "commit": "abc123", "sbom_sha256": "00",
                     "digests": ["sha256:00"], "recorded_at": "2026-12-01T09:00:00Z",
