@@ -275,3 +275,25 @@ fn the_input_must_be_an_object() {
         );
     }
 }
+
+#[test]
+fn regorus_line_limits_are_parse_errors() {
+    let long = format!(
+        "package vigil.gate\n\nimport rego.v1\n\ndeny contains \"{}\" if false\n",
+        "a".repeat(1100)
+    );
+    let e = build_error(&[("long.rego", &long)]);
+    let Error::Parse {
+        file,
+        line,
+        message,
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!((file.as_str(), *line), ("long.rego", Some(5)));
+    assert!(
+        message.ends_with("error: line exceeds maximum column width of 1024"),
+        "{message}"
+    );
+}
