@@ -50,6 +50,11 @@ pub enum Error {
         files: Vec<String>,
     },
 
+    /// The sources parse but do not compile: a variable used before it is defined,
+    /// an import of nothing.
+    #[error("policy does not compile:{message}")]
+    Compile { message: String },
+
     /// The input document is not a JSON object, or regorus cannot take it.
     #[error("gate input document: {message}")]
     Input { message: String },

@@ -16,8 +16,8 @@
 //!   deployment through, so the gate fails closed instead.
 //! - `print` output is gathered, never written to stderr: [`TestResult::output`] holds
 //!   it for tests, and evaluation drops it.
-//! - Regorus finds some faults (an unsafe variable, conflicting values of one rule)
-//!   only when the rule is evaluated, so [`Policy::from_sources`] accepts a policy that
+//! - Regorus finds some faults (an unsafe variable, an unknown function, recursion,
+//!   conflicting values of one rule) only when the rule is evaluated, so [`Policy::from_sources`] accepts a policy that
 //!   [`Policy::evaluate`] or a test later reports.
 
 mod decision;
@@ -88,8 +88,8 @@ impl Policy {
     ///
     /// # Errors
     /// No sources, more than [`MAX_SOURCE_BYTES`] in all, a name given twice, a source
-    /// that does not parse, no source declaring `package vigil.gate`, or no `deny` rule
-    /// in that package.
+    /// that does not parse, no source declaring `package vigil.gate`, no `deny` rule in
+    /// that package, or modules that do not compile.
     pub fn from_sources(sources: &[(String, String)]) -> Result<Policy, Error> {
         if sources.is_empty() {
             return Err(Error::NoSources);
@@ -161,8 +161,7 @@ impl Policy {
         // Analyse the modules now, once, rather than in every clone at evaluation.
         engine
             .eval_bool_query("true".to_owned(), false)
-            .map_err(|e| Error::Evaluate {
-                rule: "the policy's modules".to_owned(),
+            .map_err(|e| Error::Compile {
                 message: rego_message(&e),
             })?;
         Ok(Policy {

@@ -297,3 +297,25 @@ fn regorus_line_limits_are_parse_errors() {
         "{message}"
     );
 }
+
+#[test]
+fn a_variable_used_before_its_definition_does_not_compile() {
+    let e = build_error(&[(
+        "g.rego",
+        "package vigil.gate\n\nimport rego.v1\n\ndeny contains x if {\n    x := y\n    y := 1\n}\n",
+    )]);
+    assert!(matches!(e, Error::Compile { .. }), "{e:?}");
+    insta::assert_snapshot!(e, @r"
+    policy does not compile:
+    --> g.rego:6:10
+      |
+    6 |     x := y
+      |          ^
+    error: var `y` used before definition below.
+    --> g.rego:7:5
+      |
+    7 |     y := 1
+      |     ^
+    definition:
+    ");
+}
