@@ -50,6 +50,7 @@ with_findings(findings) := object.union(base, {"findings": findings})
 triaged(status) := {
 	"status": status,
 	"justification": null,
+	"impact": null,
 	"action": null,
 	"reason": "reviewed",
 	"actor": "alice",

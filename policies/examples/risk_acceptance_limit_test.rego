@@ -28,6 +28,7 @@ accepted := {
 	"triage": {
 		"status": "risk_accepted",
 		"justification": null,
+		"impact": null,
 		"action": null,
 		"reason": "redirects only to our own hosts",
 		"actor": "alice",

@@ -20,13 +20,13 @@ fn input(n: usize) -> Value {
         .map(|i| {
             let triage = match i % 4 {
                 0 => Value::Null,
-                1 => json!({"status": "under_investigation", "justification": null, "action": null,
+                1 => json!({"status": "under_investigation", "justification": null, "impact": null, "action": null,
                             "reason": null, "actor": "alice", "at": "2026-12-01T09:00:00Z",
                             "expires": null, "scope": "service"}),
-                2 => json!({"status": "not_affected", "justification": "vulnerable_code_not_present",
+                2 => json!({"status": "not_affected", "justification": "vulnerable_code_not_present", "impact": null,
                             "action": null, "reason": "not linked", "actor": "bob",
                             "at": "2026-12-02T09:00:00Z", "expires": null, "scope": "package"}),
-                _ => json!({"status": "risk_accepted", "justification": null, "action": null,
+                _ => json!({"status": "risk_accepted", "justification": null, "impact": null, "action": null,
                             "reason": "behind the WAF", "actor": "carol", "at": "2026-11-01T09:00:00Z",
                             "expires": "2027-01-15T09:00:00Z", "scope": "service"}),
             };

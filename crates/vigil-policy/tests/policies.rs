@@ -1,5 +1,6 @@
-//! Every policy under `policies/` compiles and its own Rego tests pass: each directory as
-//! `vigil gate test DIR` reads it, each example alone, and everything together.
+//! Every policy under `policies/` compiles and its own Rego tests pass: the default
+//! policy alone, the examples together, each example alone, and the whole tree (what
+//! `vigil gate test policies` reads).
 #![allow(clippy::unwrap_used, reason = "tests")]
 
 use std::collections::BTreeSet;
@@ -67,7 +68,7 @@ fn assert_every_test_file_ran(sources: &[(String, String)], results: &[TestResul
 }
 
 #[test]
-fn default_directory() {
+fn default_policy_alone() {
     let sources = rego_files(&policies_dir());
     let results = run("policies/", &sources);
     assert_every_test_file_ran(&sources, &results);
@@ -79,7 +80,7 @@ fn default_directory() {
 }
 
 #[test]
-fn examples_directory() {
+fn examples_together() {
     let sources = rego_files(&policies_dir().join("examples"));
     let results = run("policies/examples/", &sources);
     assert_every_test_file_ran(&sources, &results);
@@ -111,7 +112,7 @@ fn each_example_alone_with_its_tests() {
 }
 
 #[test]
-fn everything_together() {
+fn the_whole_tree() {
     let mut sources = rego_files(&policies_dir());
     sources.extend(rego_files(&policies_dir().join("examples")));
     let results = run("policies/ and policies/examples/", &sources);
