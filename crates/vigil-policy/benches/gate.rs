@@ -1,13 +1,14 @@
 //! Gate evaluation speed: the default policy, and the default with every example beside
 //! it, on an input of 200 findings (a mix of severities, KEV, triage and overdue; 24
-//! denied, 19 warned); building a policy; and the clone of the engine that every
-//! evaluation makes.
+//! denied, 19 warned); the conversion of that input to regorus's values alone; building
+//! a policy; and the clone of the engine that every evaluation makes.
 //!
 //! `cargo bench -p vigil-policy --bench gate`
 
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use vigil_policy::Policy;
 
@@ -99,6 +100,11 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("default and examples, 200 findings", |b| {
         b.iter(|| all.evaluate(black_box(&big)).expect("evaluates"));
+    });
+    // The part of an evaluation that is not Rego: the serde_json input converted to
+    // regorus's values.
+    group.bench_function("input conversion alone, 200 findings", |b| {
+        b.iter(|| regorus::Value::deserialize(black_box(&big)).expect("converts"));
     });
     group.bench_function("clone of the built policy", |b| {
         b.iter(|| black_box(&builtin).clone());
