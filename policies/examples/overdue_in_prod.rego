@@ -8,7 +8,7 @@ package vigil.gate
 
 import rego.v1
 
-overdue_blocking_environments := {"prod"}
+overdue_blocking_environments := {"prod", "production"}
 
 deny contains reason if {
 	input.environment.name in overdue_blocking_environments

@@ -140,6 +140,13 @@ pub(crate) enum Command {
     /// Recurring patterns: the packages, ecosystems and teams that most often bring
     /// vulnerabilities in.
     Patterns(PatternsArgs),
+    /// The deployment gate: may this release go to this environment? A Rego policy
+    /// (the built-in one, or --policy DIR) answers allow or deny with reasons. Exit 0
+    /// allow, 1 deny.
+    ///
+    /// Example: vigil gate --env production --service checkout --version 2.4.0
+    ///          vigil gate test policies/
+    Gate(GateArgs),
     /// Triage: decisions on findings (VEX statuses, risk accepted until a date), their
     /// scopes and history.
     #[command(subcommand)]
@@ -170,6 +177,45 @@ pub(crate) struct PatternsArgs {
     /// How many of each to show.
     #[arg(long, default_value_t = 10)]
     pub(crate) top: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub(crate) struct GateArgs {
+    #[command(subcommand)]
+    pub(crate) command: Option<GateCommand>,
+    #[arg(long)]
+    pub(crate) env: Option<String>,
+    #[arg(long)]
+    pub(crate) service: Option<String>,
+    #[arg(long)]
+    pub(crate) version: Option<String>,
+    /// A .rego file or a directory of them (package vigil.gate), instead of the
+    /// built-in policy.
+    #[arg(long)]
+    pub(crate) policy: Option<PathBuf>,
+    /// Print the input document the policy sees, too (with --format json it is always
+    /// included).
+    #[arg(long)]
+    pub(crate) show_input: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum GateCommand {
+    /// Run the `test_*` rules of a policy directory, as `opa test` does. Exit 1 if any
+    /// fails.
+    Test(GateTestArgs),
+    /// Print the built-in policy.
+    Default,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct GateTestArgs {
+    pub(crate) path: PathBuf,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: Format,
 }

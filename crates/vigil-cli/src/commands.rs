@@ -3,6 +3,7 @@
 mod bench;
 mod demo;
 mod evidence;
+mod gate;
 mod intel;
 mod ledger;
 mod report;
@@ -47,6 +48,7 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::Env(EnvCommand::Policy(args)) => signing::env_policy(s, &args),
         Command::Diff(args) => report::diff(s, &args),
         Command::Metrics(args) => report::metrics(s, &args),
+        Command::Gate(args) => gate::run(s, &args),
         Command::RootCause(args) => report::root_cause(s, &args),
         Command::Patterns(args) => report::patterns(s, &args),
         Command::Triage(TriageCommand::Set(args)) => triage::set(s, &args),

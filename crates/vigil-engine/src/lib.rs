@@ -14,6 +14,7 @@ mod engine;
 mod error;
 pub mod evidence;
 pub mod feed;
+pub mod gate;
 pub mod history;
 mod import;
 pub mod ledger;
