@@ -15,8 +15,11 @@
 //! - The products of one vulnerability are grouped into one statement per status, in
 //!   the order the statuses first appear.
 //! - `analysis.detail` is the impact statement of a `not_affected` statement, the
-//!   action statement of an `affected` one (else the `response` list in words, else the
-//!   vulnerability's `recommendation`), and the status notes of the others.
+//!   action statement of an `affected` one, and the status notes of the others; an
+//!   `affected` statement without detail takes the `response` list in words, else the
+//!   vulnerability's `recommendation`. Where a version's status made the statement
+//!   other than the analysis state says, the detail (written for the state) is only
+//!   the statement's status notes.
 
 use vigil_sbom::Bom;
 
@@ -296,17 +299,23 @@ fn vulnerability(
                 products.push(p.clone());
             }
         }
+        // The detail was written for the analysis state: where a version's own status
+        // made the statement something else, it is only a note.
+        let (primary, notes) = if state.is_none_or(|st| st == status) {
+            (detail.clone(), None)
+        } else {
+            (None, detail.clone())
+        };
         let (impact_statement, action_statement, status_notes) = match status {
-            Status::NotAffected => (detail.clone(), None, None),
+            Status::NotAffected => (primary, None, notes),
             Status::Affected => (
                 None,
-                detail
-                    .clone()
+                primary
                     .or_else(|| analysis.and_then(|a| response_text(&a.response)))
                     .or_else(|| extra.recommendation.clone()),
-                None,
+                notes,
             ),
-            Status::Fixed | Status::UnderInvestigation => (None, None, detail.clone()),
+            Status::Fixed | Status::UnderInvestigation => (None, None, primary.or(notes)),
         };
         let s = Statement {
             vulnerability: Vulnerability {
@@ -427,8 +436,10 @@ fn resolve(
     }
     let mut hashes: Vec<Digest> = Vec::new();
     for h in &c.hashes {
+        // A component named by its digest lists that digest as a hash too: it is one fact.
         if let Ok(d) = Digest::new(&h.algorithm.to_string(), &h.hex)
             && !hashes.contains(&d)
+            && id.digest() != Some(&d)
         {
             hashes.push(d);
         }
