@@ -336,3 +336,20 @@ fn openvex_output_says_what_it_cannot_carry() {
         "urn:cdx:6f2c1a9e-4b3d-4c5e-9a7b-1d2e3f405162/3#pkg:deb/debian/libssl3@3.0.11-1?package-id=4f1b2c"
     );
 }
+
+/// Found by the fuzz target: a BOM whose own timestamp is malformed has statements with
+/// analysis times and statements without. The CycloneDX writer put the latest of them in
+/// `metadata.timestamp`, which the statements without one took on reading back, so the
+/// second writing differed from the first.
+#[test]
+fn regression_statements_without_time_under_a_bom_without_time() {
+    let text = String::from_utf8(EMBEDDED_XML.to_vec()).unwrap();
+    let text = text.replace("<timestamp>2024", "<timestamp>=2024");
+    let doc = read(text.as_bytes());
+    assert_eq!(doc.timestamp, None);
+    assert!(doc.statements.iter().any(|s| s.timestamp.is_none()));
+    for write in [openvex::write as fn(&Document) -> Vec<u8>, cyclonedx::write] {
+        let out = write(&doc);
+        assert_eq!(write(&read(&out)), out);
+    }
+}

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
+use time::OffsetDateTime;
 
 use super::read::SUBCOMPONENT_PROPERTY;
 use crate::mapping::{RESPONSES, VersionStatus, justification_cdx, status_state};
@@ -132,7 +133,9 @@ struct OutProperty {
 /// the tables in `docs/vex.md`, keeping the CycloneDX values the statement was read with
 /// where they say the same; `response` as read; `detail` the impact statement of a
 /// `not_affected` statement, the action statement of an `affected` one, else the status
-/// notes; `lastUpdated` the statement's timestamp; aliases as `references`. Products
+/// notes; `lastUpdated` the statement's timestamp where it differs from
+/// `metadata.timestamp` (a statement without one reads back with the BOM's); aliases as
+/// `references`. Products
 /// named by a purl, a digest or a component of the source document are listed in
 /// `components` (bom-ref the purl, the digest or the source bom-ref) and referenced
 /// from `affects`; a BOM-link or any other id is referenced as written. A product's
@@ -143,13 +146,16 @@ pub fn write(doc: &Document) -> Vec<u8> {
     let mut doc = doc.clone();
     doc.normalize();
 
+    let timestamp = doc
+        .timestamp
+        .or_else(|| doc.statements.iter().filter_map(|s| s.timestamp).max());
     let mut components: Vec<OutComponent> = Vec::new();
     let mut vulnerabilities: Vec<OutVulnerability> = Vec::new();
     for s in &doc.statements {
         for p in &s.products {
             add_component(&mut components, p);
         }
-        vulnerabilities.push(vulnerability(s));
+        vulnerabilities.push(vulnerability(s, timestamp));
     }
     components.sort_by(|a, b| a.bom_ref.cmp(&b.bom_ref));
     let mut seen = HashSet::new();
@@ -160,9 +166,6 @@ pub fn write(doc: &Document) -> Vec<u8> {
         .collect();
     unique.reverse();
 
-    let timestamp = doc
-        .timestamp
-        .or_else(|| doc.statements.iter().filter_map(|s| s.timestamp).max());
     let authors: Vec<OutName> = doc
         .author
         .iter()
@@ -287,7 +290,7 @@ fn add_component(components: &mut Vec<OutComponent>, p: &Product) {
     });
 }
 
-fn vulnerability(s: &Statement) -> OutVulnerability {
+fn vulnerability(s: &Statement, document_time: Option<OffsetDateTime>) -> OutVulnerability {
     let cdx = s.cdx.as_ref();
     let state = status_state(s.status, cdx.and_then(|c| c.state.as_deref())).to_owned();
     let justification = s
@@ -360,7 +363,11 @@ fn vulnerability(s: &Statement) -> OutVulnerability {
             justification,
             response,
             detail,
-            last_updated: s.timestamp.map(format_timestamp),
+            // The reader gives a vulnerability without analysis times the BOM's.
+            last_updated: s
+                .timestamp
+                .filter(|t| Some(*t) != document_time)
+                .map(format_timestamp),
         },
         affects,
         properties,
