@@ -58,9 +58,8 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::Team(TeamCommand::List(args)) => triage::team_list(s, &args),
         Command::Team(TeamCommand::Own(args)) => triage::team_own(s, &args),
         Command::Catalog(CatalogCommand::Import(args)) => triage::catalog_import(s, &args),
-        Command::Vex(VexCommand::Import(_) | VexCommand::Export(_)) => {
-            anyhow::bail!("vex is not built yet")
-        }
+        Command::Vex(VexCommand::Import(args)) => triage::vex_import(s, &args),
+        Command::Vex(VexCommand::Export(args)) => triage::vex_export(s, &args),
         Command::Deploy(args) => evidence::deploy(s, &args),
         Command::Undeploy(args) => evidence::undeploy(s, &args),
         Command::App(AppCommand::Add(args)) => evidence::app_add(s, &args),

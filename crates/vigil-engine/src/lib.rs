@@ -26,6 +26,7 @@ mod release;
 pub mod response;
 pub mod signatures;
 pub mod triage;
+pub mod vex;
 
 pub use alerts::{ALERTS_CHANNEL, AlertAdvisory};
 pub use changes::{CHANGES_CHANNEL, Change, Changes, Observer};

@@ -233,16 +233,7 @@ pub(crate) fn evidence_export(
     if args.output.as_os_str() == "-" {
         print(&text)?;
     } else {
-        // Written beside the target and renamed, so a failed export leaves no half file.
-        let dir = match args.output.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-            _ => std::path::PathBuf::from("."),
-        };
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir)
-            .with_context(|| format!("writing in {}", dir.display()))?;
-        std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-        tmp.persist(&args.output)
-            .with_context(|| format!("writing {}", args.output.display()))?;
+        write_file(&args.output, text.as_bytes())?;
         eprintln!(
             "wrote {}: {} {} with {} ledger leaves proved to the checkpoint of {} leaves",
             args.output.display(),
@@ -359,4 +350,19 @@ pub(crate) fn evidence_verify(args: &EvidenceVerifyArgs) -> anyhow::Result<ExitC
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `bytes` to `path` whole or not at all: beside the target, then renamed, so a
+/// failed write leaves no half file.
+pub(crate) fn write_file(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
+        .with_context(|| format!("writing in {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
+    tmp.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
 }

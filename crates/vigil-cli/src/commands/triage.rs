@@ -1,5 +1,5 @@
 //! Response: `vigil triage set|list|revoke`, `vigil team add|list|own`, `vigil catalog
-//! import`.
+//! import`, `vigil vex import|export`.
 
 use std::process::ExitCode;
 
@@ -9,7 +9,7 @@ use vigil_store::Decision;
 use super::store;
 use crate::cli::{
     CatalogImportArgs, FormatArgs, StoreArgs, TeamAddArgs, TeamOwnArgs, TriageListArgs,
-    TriageRevokeArgs, TriageSetArgs,
+    TriageRevokeArgs, TriageSetArgs, VexExportArgs, VexFormat, VexImportArgs,
 };
 use crate::output::{Format, count, print, print_json, table};
 
@@ -236,6 +236,88 @@ pub(crate) fn catalog_import(s: &StoreArgs, args: &CatalogImportArgs) -> anyhow:
             }
             print(&text)?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Largest VEX document read.
+const MAX_VEX: usize = 16 * 1024 * 1024;
+
+pub(crate) fn vex_import(s: &StoreArgs, args: &VexImportArgs) -> anyhow::Result<ExitCode> {
+    let bytes = super::evidence::read_bounded(&args.file, MAX_VEX)?;
+    let mut engine = store::engine(s)?;
+    let report = engine.import_vex(&bytes, &actor(args.actor.as_deref()))?;
+    match args.format {
+        Format::Json => print_json(&report)?,
+        Format::Table => {
+            let mut text = if report.new {
+                format!(
+                    "{} ({}{}): {} in, {} recorded, {} changed.\n",
+                    args.file.display(),
+                    report.format,
+                    report
+                        .author
+                        .as_deref()
+                        .map(|a| format!(", by {a}"))
+                        .unwrap_or_default(),
+                    count(report.statements, "statement"),
+                    count(report.decisions.len(), "decision"),
+                    count(report.findings_changed, "finding"),
+                )
+            } else {
+                format!(
+                    "{} was imported before (sha256 {}); nothing recorded again.\n",
+                    args.file.display(),
+                    report.sha256
+                )
+            };
+            for d in &report.decisions {
+                let scope = match (&d.service, &d.release, &d.purl) {
+                    (Some(s), Some(r), Some(p)) => format!("{s} {r}, {p}"),
+                    (Some(s), Some(r), None) => format!("{s} {r}"),
+                    (Some(s), None, Some(p)) => format!("{p} in every release of {s}"),
+                    (Some(s), None, None) => format!("every release of {s}"),
+                    (None, _, Some(p)) => format!("{p} everywhere"),
+                    (None, _, None) => "everywhere".into(),
+                };
+                text.push_str(&format!("  {} {}: {scope}\n", d.vulnerability, d.status));
+            }
+            for (at, why) in &report.skipped {
+                text.push_str(&format!("  not applied: {at}: {why}\n"));
+            }
+            for w in &report.warnings {
+                text.push_str(&format!("  warning: {w}\n"));
+            }
+            print(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn vex_export(s: &StoreArgs, args: &VexExportArgs) -> anyhow::Result<ExitCode> {
+    use vigil_engine::vex::{VexFormat as Out, VexScope};
+    let scope = match (&args.service, &args.version) {
+        (Some(service), Some(version)) => VexScope::Release {
+            service: service.clone(),
+            version: version.clone(),
+        },
+        (Some(service), None) => VexScope::Service(service.clone()),
+        _ => VexScope::Portfolio,
+    };
+    let format = match args.vex_format {
+        VexFormat::Openvex => Out::OpenVex,
+        VexFormat::Cyclonedx => Out::CycloneDx,
+    };
+    let mut engine = store::engine(s)?;
+    let bytes = engine.export_vex(&scope, format)?;
+    if args.output.as_os_str() == "-" {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        out.write_all(&bytes)?;
+        out.write_all(b"\n")?;
+    } else {
+        super::ledger::write_file(&args.output, &bytes)?;
+        eprintln!("wrote {} ({} bytes)", args.output.display(), bytes.len());
     }
     Ok(ExitCode::SUCCESS)
 }
