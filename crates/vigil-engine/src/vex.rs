@@ -28,7 +28,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use vigil_purl::Purl;
 use vigil_store::{FindingFilter, NewDecision, NewVexDocument, Tx};
-use vigil_vex::{Document, Format, Product, ProductId, Statement, Status, Vulnerability};
+use vigil_vex::{
+    Document, Format, Product, ProductId, Statement, Status, VersionSpec, Vulnerability,
+};
 
 use crate::changes::Change;
 use crate::engine::{Engine, sha256};
@@ -105,12 +107,13 @@ impl Target {
     }
 }
 
-/// The components of a release's SBOM by bom-ref: the purl, if it has one.
+/// The components of a release's SBOM by bom-ref: the purl, if it has one, and whether
+/// it is what the SBOM describes (CycloneDX `metadata.component`).
 fn components_by_ref(
     tx: &mut Tx<'_>,
     release_id: i64,
     limits: &vigil_sbom::Limits,
-) -> Result<BTreeMap<String, Option<String>>> {
+) -> Result<BTreeMap<String, (Option<String>, bool)>> {
     let Some(release) = tx.release_by_id(release_id)? else {
         return Ok(BTreeMap::new());
     };
@@ -118,10 +121,19 @@ fn components_by_ref(
         return Ok(BTreeMap::new());
     };
     let bom = vigil_sbom::parse_with_limits(&bytes, limits)?;
+    let subject: BTreeSet<usize> = bom
+        .subject
+        .as_ref()
+        .map(|s| s.components.iter().copied().collect())
+        .unwrap_or_default();
     Ok(bom
         .components
         .into_iter()
-        .filter_map(|c| c.bom_ref.map(|r| (r, c.purl.map(|p| p.to_string()))))
+        .enumerate()
+        .filter_map(|(i, c)| {
+            c.bom_ref
+                .map(|r| (r, (c.purl.map(|p| p.to_string()), subject.contains(&i))))
+        })
         .collect())
 }
 
@@ -169,13 +181,44 @@ impl Resolver<'_, '_> {
         out
     }
 
-    /// What product `p` names, or why it names nothing Vigil can apply.
+    /// What product `p` names, or why it names nothing Vigil can apply. A product with
+    /// one version (CycloneDX `affects[].versions[].version`) names the releases of that
+    /// version; one with a range is not applied.
     fn resolve(&mut self, p: &Product) -> Result<std::result::Result<Vec<Target>, String>> {
-        if p.versions.is_some() {
-            return Ok(Err(
-                "a product given with a version range is not applied".into()
-            ));
+        let version = match &p.versions {
+            None => None,
+            Some(VersionSpec::Version(v)) => Some(v.clone()),
+            Some(VersionSpec::Range(r)) => {
+                return Ok(Err(format!("the version range {r} is not applied")));
+            }
+        };
+        let targets = match self.resolve_any(p)? {
+            Ok(t) => t,
+            Err(why) => return Ok(Err(why)),
+        };
+        let Some(version) = version else {
+            return Ok(Ok(targets));
+        };
+        let mut kept = Vec::new();
+        for t in targets {
+            if let Some(id) = t.release_id
+                && self
+                    .tx
+                    .release_by_id(id)?
+                    .is_some_and(|r| r.version == version)
+            {
+                kept.push(t);
+            }
         }
+        if kept.is_empty() {
+            return Ok(Err(format!(
+                "no release it names has the version {version}"
+            )));
+        }
+        Ok(Ok(kept))
+    }
+
+    fn resolve_any(&mut self, p: &Product) -> Result<std::result::Result<Vec<Target>, String>> {
         let subs = match self.subcomponents(p) {
             Ok(s) => s,
             Err(why) => return Ok(Err(why)),
@@ -204,18 +247,19 @@ impl Resolver<'_, '_> {
                 for r in releases {
                     let refs = components_by_ref(self.tx, r, &self.limits)?;
                     match link.bom_ref.as_ref().and_then(|b| refs.get(b)) {
-                        Some(Some(purl)) => out.push(Target {
+                        // The subject, or no component: the whole release.
+                        Some((_, true)) | None => out.extend(self.releases(&[r], &subs)),
+                        Some((Some(purl), false)) => out.push(Target {
                             release_id: Some(r),
                             service_id: None,
                             purl: Some(purl.clone()),
                         }),
-                        Some(None) => {
+                        Some((None, false)) => {
                             return Ok(Err(format!(
                                 "component {} of the SBOM has no package URL",
                                 link.bom_ref.as_deref().unwrap_or_default()
                             )));
                         }
-                        None => out.extend(self.releases(&[r], &subs)),
                     }
                 }
                 Ok(Ok(out))
