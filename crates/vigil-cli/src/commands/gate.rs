@@ -27,7 +27,7 @@ pub(crate) fn run(s: &StoreArgs, args: &GateArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|p| vigil_engine::gate::compile(&vigil_engine::gate::read_policy(p)?))
         .transpose()?;
-    let mut engine = store::engine(s)?;
+    let mut engine = store::engine_now(s)?;
     let answer = engine.gate(env, service, version, policy.as_ref())?;
     match args.format {
         Format::Json => print_json(&answer)?,

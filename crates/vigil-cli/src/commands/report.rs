@@ -13,7 +13,7 @@ use crate::cli::{
 use crate::output::{Format, count, print, print_json, table};
 
 pub(crate) fn affected(store_args: &StoreArgs, args: &AffectedArgs) -> anyhow::Result<ExitCode> {
-    let mut engine = store::engine(store_args)?;
+    let mut engine = store::engine_now(store_args)?;
     if let Some(at) = store::time("at", args.at.as_deref())? {
         return affected_at(&mut engine, &args.id, at, args.format);
     }
@@ -151,7 +151,7 @@ fn render_affected(report: &AffectedReport, all: bool) -> String {
 }
 
 pub(crate) fn findings(store_args: &StoreArgs, args: &FindingsArgs) -> anyhow::Result<ExitCode> {
-    let mut engine = store::engine(store_args)?;
+    let mut engine = store::engine_now(store_args)?;
     let rows = engine.findings(&FindingQuery {
         environment: args.env.clone(),
         service: args.service.clone(),
@@ -384,7 +384,7 @@ fn days(seconds: Option<f64>) -> String {
 }
 
 pub(crate) fn metrics(store_args: &StoreArgs, args: &MetricsArgs) -> anyhow::Result<ExitCode> {
-    let mut engine = store::engine(store_args)?;
+    let mut engine = store::engine_now(store_args)?;
     let now = engine.now();
     let trend_from = args.months.map(|m| {
         // The first instant of the month `m - 1` months before this one.

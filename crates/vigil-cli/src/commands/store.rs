@@ -83,6 +83,22 @@ pub(crate) fn engine(args: &StoreArgs) -> anyhow::Result<Engine> {
     Ok(Engine::new(open(args)?))
 }
 
+/// An engine on the store, after lapsing risk acceptances that have expired (their
+/// findings reopen), for the commands that show triage. Writes only when one expired.
+pub(crate) fn engine_now(args: &StoreArgs) -> anyhow::Result<Engine> {
+    let mut engine = engine(args)?;
+    let lapsed = engine.lapse_acceptances()?;
+    for d in &lapsed {
+        eprintln!(
+            "risk acceptance {} of {} expired at {}; its findings are open again",
+            d.id,
+            d.vulnerability,
+            d.expires_at.as_deref().unwrap_or("?")
+        );
+    }
+    Ok(engine)
+}
+
 /// Parses an RFC 3339 time given on the command line.
 pub(crate) fn time(flag: &str, value: Option<&str>) -> anyhow::Result<Option<OffsetDateTime>> {
     value

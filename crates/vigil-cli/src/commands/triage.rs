@@ -87,7 +87,7 @@ pub(crate) fn scope_text(d: &Decision) -> String {
 }
 
 pub(crate) fn list(s: &StoreArgs, args: &TriageListArgs) -> anyhow::Result<ExitCode> {
-    let mut engine = store::engine(s)?;
+    let mut engine = store::engine_now(s)?;
     let decisions = engine.triage_decisions(
         args.vulnerability.as_deref(),
         args.service.as_deref(),
