@@ -60,8 +60,9 @@ impl Product {
 pub enum ProductId {
     /// A package URL, canonical.
     Purl(Purl),
-    /// A digest: from `sha256:<hex>`, or from a purl whose version is a digest (an OCI
-    /// image, `pkg:oci/alpine@sha256%3A124c...`), which is kept in `purl`.
+    /// A digest of an algorithm Vigil knows ([`Digest::is_known`]): from `sha256:<hex>`,
+    /// or from a purl whose version is a digest (an OCI image,
+    /// `pkg:oci/alpine@sha256%3A124c...`), which is kept in `purl`.
     Digest { digest: Digest, purl: Option<Purl> },
     /// A component or service in another CycloneDX BOM: `urn:cdx:<uuid>/<version>#<bom-ref>`.
     BomLink(BomLink),
@@ -292,6 +293,12 @@ impl Digest {
         let (algorithm, hex) = s.split_once(':')?;
         algorithm_entry(algorithm)?;
         Some(Digest::new(algorithm, hex))
+    }
+
+    /// Whether Vigil knows the algorithm (see [`Digest::new`]), so that `algorithm:hex`
+    /// reads back as this digest.
+    pub fn is_known(&self) -> bool {
+        algorithm_entry(&self.algorithm).is_some()
     }
 
     /// The OpenVEX `hashes` key for the algorithm, if OpenVEX names it.

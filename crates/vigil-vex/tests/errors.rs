@@ -165,7 +165,7 @@ fn openvex_statement_errors() {
         ),
         (
             r#"{"vulnerability": "CVE-1", "status": "fixed", "products": [{"hashes": {"md5": "x"}}]}"#,
-            "statements[3].products[0]: has no @id, identifiers or hashes: nothing names the product",
+            "statements[3].products[0]: has no @id, identifiers or hash of a known algorithm: nothing names the product",
         ),
         (
             r#"{"vulnerability": "CVE-1", "status": "fixed", "products": [""]}"#,
@@ -177,7 +177,7 @@ fn openvex_statement_errors() {
         ),
         (
             r#"{"vulnerability": "CVE-1", "status": "fixed", "products": [{"@id": "a", "subcomponents": [{}]}]}"#,
-            "statements[3].products[0].subcomponents[0]: has no @id, identifiers or hashes: nothing names the product",
+            "statements[3].products[0].subcomponents[0]: has no @id, identifiers or hash of a known algorithm: nothing names the product",
         ),
     ];
     for (statement, expect) in cases {
@@ -377,4 +377,32 @@ fn limits_are_named() {
     let e = vigil_vex::parse_with_limits(cdx.as_bytes(), &small).unwrap_err();
     assert!(e.to_string().starts_with("document size in bytes"), "{e}");
     assert_eq!(Limits::default().max_document_bytes, 16 * 1024 * 1024);
+}
+
+/// Found by the fuzz target: a product named only by a hash of an algorithm Vigil does
+/// not know became a digest id that read back, from either writer, as a plain string.
+/// Such a product is named by a hash Vigil knows, or not at all.
+#[test]
+fn regression_a_product_named_only_by_an_unknown_hash() {
+    let hex = "6466e450a16b77b865c5829d6b6c56d9f892956475642dbeb9ccc4340fe01b15";
+    error(
+        &openvex(&format!(
+            r#"[{{"vulnerability": "CVE-1", "status": "fixed", "products": [{{"hashes": {{"sha-656": "{hex}"}}}}]}}]"#
+        )),
+        "statements[0].products[0]: has no @id, identifiers or hash of a known algorithm: nothing names the product",
+    );
+    let doc = warnings(
+        &openvex(&format!(
+            r#"[{{"vulnerability": "CVE-1", "status": "fixed", "products": [{{"hashes": {{"sha-656": "{hex}", "sha-256": "{hex}"}}}}]}}]"#
+        )),
+        &["statements[0].products[0].hashes.sha-656: not one of OpenVEX's hash names; kept"],
+    );
+    let p = &doc.statements[0].products[0];
+    assert_eq!(p.id.as_iri(), format!("sha256:{hex}"));
+    assert_eq!(p.hashes.len(), 1);
+    assert!(!p.hashes[0].is_known());
+    for write in [vigil_vex::openvex::write, vigil_vex::cyclonedx::write] {
+        let back = vigil_vex::parse(&write(&doc)).unwrap();
+        assert_eq!(back.statements[0].products[0].id, p.id);
+    }
 }

@@ -92,7 +92,10 @@ fn convert(bom: Bom, extras: Extras, limits: &Limits) -> Result<Document, Error>
             .and_then(|c| c.purl.clone()),
         subject_name: subject.map(|c| c.name.clone()).filter(|n| !n.is_empty()),
         subject_version: subject.and_then(|c| c.version.clone()),
-        components: bom.components.len() - usize::from(subject.is_some()),
+        components: bom
+            .components
+            .len()
+            .saturating_sub(usize::from(subject.is_some())),
     };
 
     // vigil_sbom skips vulnerabilities without an id (with a warning); the extras list

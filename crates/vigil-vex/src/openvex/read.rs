@@ -532,13 +532,13 @@ fn component(
                 ProductId::Other(c)
             } else if let Some(c) = identifiers.cpe22.take() {
                 ProductId::Other(c)
-            } else if !hashes.is_empty() {
-                let digest = hashes.remove(0);
+            } else if let Some(i) = hashes.iter().position(Digest::is_known) {
+                let digest = hashes.remove(i);
                 ProductId::Digest { digest, purl: None }
             } else {
                 return Err(Error::invalid(
                     at,
-                    "has no @id, identifiers or hashes: nothing names the product",
+                    "has no @id, identifiers or hash of a known algorithm: nothing names the product",
                 ));
             }
         }
