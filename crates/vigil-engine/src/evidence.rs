@@ -169,7 +169,20 @@ impl Engine {
                 advisories.insert(id.to_owned());
             }
         }
+        // The triage decisions the findings were under, with their revocation or lapse.
+        let decisions: std::collections::BTreeSet<i64> = finding_leaves
+            .iter()
+            .filter_map(|l| serde_json::from_slice::<Json>(&l.data).ok())
+            .filter_map(|v| v["data"]["decision"].as_i64())
+            .collect();
         leaves.extend(finding_leaves);
+        for id in decisions {
+            leaves.extend(
+                tx.ledger_leaves_of(&format!("triage/{id}"))?
+                    .into_iter()
+                    .filter(|l| l.index < size),
+            );
+        }
         for id in advisories {
             leaves.extend(
                 tx.ledger_leaves_of(&format!("advisory/{id}"))?
@@ -566,12 +579,17 @@ pub fn verify_bundle(
             let data = &v["data"];
             advisory = data["advisory"].as_str().unwrap_or_default().to_owned();
             purl = data["purl"].as_str().unwrap_or_default().to_owned();
-            let state = match (data["state"].as_str(), data["first_exposed"].as_str()) {
+            let mut state = match (data["state"].as_str(), data["first_exposed"].as_str()) {
                 (Some("open"), Some(since)) => format!("exposed since {since}"),
                 (Some("open"), None) => "found, not running anywhere".to_owned(),
                 (Some(other), _) => other.to_owned(),
                 (None, _) => "unknown".to_owned(),
             };
+            if let (Some(triage), Some(decision)) =
+                (data["triage"].as_str(), data["decision"].as_i64())
+            {
+                state.push_str(&format!(", triaged {triage} (decision {decision})"));
+            }
             states.push((
                 v["time"].as_str().unwrap_or_default().to_owned(),
                 state,

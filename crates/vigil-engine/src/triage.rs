@@ -403,7 +403,34 @@ pub(crate) fn after_match(
     if advisory_ids.is_empty() || !tx.any_active_decision(now)? {
         return Ok(());
     }
-    apply(tx, advisory_ids, &[], now)?;
+    // Only the advisories some decision names, by id or alias, need choosing.
+    let decisions = tx.decisions(&DecisionFilter {
+        active_at: Some(now),
+        ..DecisionFilter::default()
+    })?;
+    let names: HashSet<&str> = decisions.iter().map(|d| d.vulnerability.as_str()).collect();
+    let given: HashSet<&str> = advisory_ids.iter().map(String::as_str).collect();
+    let mut relevant: BTreeSet<String> = advisory_ids
+        .iter()
+        .filter(|id| names.contains(id.as_str()))
+        .cloned()
+        .collect();
+    for (id, alias) in tx.aliases_for(advisory_ids)? {
+        if names.contains(alias.as_str()) {
+            relevant.insert(id);
+        }
+    }
+    let named: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    for (_, alias) in tx.aliases_for(&named)? {
+        if given.contains(alias.as_str()) {
+            relevant.insert(alias);
+        }
+    }
+    if relevant.is_empty() {
+        return Ok(());
+    }
+    let relevant: Vec<String> = relevant.into_iter().collect();
+    apply(tx, &relevant, &[], now)?;
     Ok(())
 }
 
