@@ -52,6 +52,8 @@ pub struct Config {
     pub outbox: OutboxConfig,
     /// `[ledger]`: the key that signs checkpoints, and how often.
     pub ledger: LedgerConfig,
+    /// `[gate]`: the deployment gate's policy.
+    pub gate: GateConfig,
     /// `[[sinks]]`: where alerts go; none by default (alerts are still recorded and listed).
     pub sinks: Vec<SinkConfig>,
 }
@@ -129,6 +131,16 @@ pub struct SchedulerConfig {
     pub epss_url: String,
 }
 
+/// The deployment gate of `POST /api/v1/gate`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GateConfig {
+    /// A directory of `.rego` files (read with its subdirectories), or one file, holding
+    /// `package vigil.gate`; by default the built-in policy. Read and compiled once at
+    /// start: a policy that does not compile stops the server from starting.
+    pub policy_dir: Option<PathBuf>,
+}
+
 /// Delivery of alerts from the outbox to the sinks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -157,6 +169,7 @@ impl Default for Config {
             scheduler: SchedulerConfig::default(),
             outbox: OutboxConfig::default(),
             ledger: LedgerConfig::default(),
+            gate: GateConfig::default(),
             sinks: Vec::new(),
         }
     }
@@ -361,6 +374,7 @@ impl Config {
         self.validate_scheduler(&mut problems);
         self.validate_outbox(&mut problems);
         self.validate_ledger(&mut problems);
+        self.validate_gate(&mut problems);
         self.validate_sinks(&mut problems);
         if problems.0.is_empty() {
             Ok(())
@@ -492,6 +506,17 @@ impl Config {
         }
     }
 
+    fn validate_gate(&self, problems: &mut Problems) {
+        if let Some(dir) = &self.gate.policy_dir
+            && dir.as_os_str().is_empty()
+        {
+            problems.push(
+                "gate.policy_dir",
+                "is empty; name a directory of .rego files, or leave it out for the built-in policy",
+            );
+        }
+    }
+
     fn validate_outbox(&self, problems: &mut Problems) {
         let outbox = &self.outbox;
         problems.at_least_one("outbox.poll_interval_ms", outbox.poll_interval_ms);
@@ -574,7 +599,12 @@ impl Config {
             .key_file
             .as_ref()
             .is_none_or(|p| p.to_str().is_some());
-        if self.data_dir.to_str().is_some() && key_file_ok {
+        let policy_dir_ok = self
+            .gate
+            .policy_dir
+            .as_ref()
+            .is_none_or(|p| p.to_str().is_some());
+        if self.data_dir.to_str().is_some() && key_file_ok && policy_dir_ok {
             std::borrow::Cow::Borrowed(self)
         } else {
             let mut config = self.clone();
@@ -582,6 +612,11 @@ impl Config {
             config.ledger.key_file = self
                 .ledger
                 .key_file
+                .as_ref()
+                .map(|p| PathBuf::from(p.to_string_lossy().into_owned()));
+            config.gate.policy_dir = self
+                .gate
+                .policy_dir
                 .as_ref()
                 .map(|p| PathBuf::from(p.to_string_lossy().into_owned()));
             std::borrow::Cow::Owned(config)
@@ -603,6 +638,7 @@ impl fmt::Debug for Config {
             outbox,
             sinks,
             ledger,
+            gate,
         } = self.redacted();
         f.debug_struct("Config")
             .field("listen", &listen)
@@ -615,6 +651,7 @@ impl fmt::Debug for Config {
             .field("outbox", &outbox)
             .field("sinks", &sinks)
             .field("ledger", &ledger)
+            .field("gate", &gate)
             .finish()
     }
 }

@@ -21,4 +21,4 @@ pub mod sinks;
 mod state;
 
 pub use server::{Running, ledger_signer, location, router, signal, start};
-pub use state::AppState;
+pub use state::{AppState, StateError};

@@ -60,6 +60,11 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(api::set_policy),
         )
         .route("/api/v1/advisories/{id}", get(api::get_advisory))
+        .route("/api/v1/advisories/{id}/exposure", get(api::exposure))
+        .route("/api/v1/advisories/{id}/root-cause", get(api::root_cause))
+        .route("/api/v1/patterns", get(api::patterns))
+        .route("/api/v1/vex", get(api::export_vex).post(api::import_vex))
+        .route("/api/v1/gate", post(api::gate))
         .route("/api/v1/affected/{id}", get(api::affected))
         .route("/api/v1/findings", get(api::findings))
         .route("/api/v1/status", get(api::status))
@@ -212,7 +217,8 @@ pub async fn start(
     let listener = tokio::net::TcpListener::bind(&config.listen).await?;
     let addr = listener.local_addr()?;
     let signer = ledger_signer(&config, &location)?;
-    let state = AppState::new(config, location, clock, signer);
+    let state = AppState::new(config, location, clock, signer)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     let (tx, rx) = watch::channel(false);
     let background = vec![
         tokio::spawn(crate::ledger::run(state.clone(), rx.clone())),

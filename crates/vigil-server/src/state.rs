@@ -9,11 +9,12 @@ use axum::http::request::Parts;
 use std::time::Duration;
 
 use vigil_engine::{Change, Changes, Clock, Engine};
+use vigil_policy::Policy;
 use vigil_store::{LedgerSigner, Location};
 
 use crate::answers::AnswerCache;
 use crate::auth::{self, Limiter, Principal, TokenCache};
-use crate::config::Config;
+use crate::config::{Config, GateConfig};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::pool::Pool;
@@ -41,17 +42,49 @@ pub(crate) struct Inner {
     pub(crate) ready: AtomicBool,
     /// Wakes the outbox dispatcher early.
     pub(crate) outbox_wake: tokio::sync::Notify,
+    /// The deployment gate's policy, compiled once.
+    pub(crate) gate: Arc<Policy>,
+}
+
+/// Why the server's state could not be made from its configuration.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StateError {
+    /// `[gate] policy_dir` cannot be read, or its policy does not compile. The message
+    /// names the file and, where Rego gives one, the line.
+    #[error("gate.policy_dir {}: {message}", path.display())]
+    GatePolicy {
+        path: std::path::PathBuf,
+        message: String,
+    },
+}
+
+/// The gate policy of `config`: the built-in one, or the one in `policy_dir`.
+fn gate_policy(config: &GateConfig) -> Result<Policy, StateError> {
+    let Some(path) = &config.policy_dir else {
+        return Ok(Policy::builtin());
+    };
+    let error = |e: vigil_engine::EngineError| StateError::GatePolicy {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let sources = vigil_engine::gate::read_policy(path).map_err(error)?;
+    vigil_engine::gate::compile(&sources).map_err(error)
 }
 
 impl AppState {
     /// State for a server on the store at `location`, signing ledger checkpoints with
     /// `signer` when given.
+    ///
+    /// # Errors
+    /// The gate policy of `[gate] policy_dir` cannot be read or does not compile.
     pub fn new(
         config: Config,
         location: Location,
         clock: Arc<dyn Clock>,
         signer: Option<Arc<LedgerSigner>>,
-    ) -> AppState {
+    ) -> Result<AppState, StateError> {
+        let gate = Arc::new(gate_policy(&config.gate)?);
         let writers = match location {
             Location::Sqlite(_) => 1,
             Location::Postgres { .. } => 4,
@@ -86,7 +119,7 @@ impl AppState {
             config.api.rate_limit_per_second,
             config.api.rate_limit_burst,
         );
-        AppState(Arc::new(Inner {
+        Ok(AppState(Arc::new(Inner {
             config,
             readers,
             writers,
@@ -99,11 +132,17 @@ impl AppState {
             signer,
             ready: AtomicBool::new(true),
             outbox_wake: tokio::sync::Notify::new(),
-        }))
+            gate,
+        })))
     }
 
     pub fn config(&self) -> &Config {
         &self.0.config
+    }
+
+    /// The deployment gate's policy.
+    pub(crate) fn gate_policy(&self) -> &Arc<Policy> {
+        &self.0.gate
     }
 
     pub(crate) fn signer(&self) -> Option<&Arc<LedgerSigner>> {

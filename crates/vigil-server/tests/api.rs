@@ -70,7 +70,7 @@ impl Api {
         tweak(&mut config);
         let key = vigil_ledger::note::NoteSigner::generate("vigil-test").unwrap();
         let signer = vigil_engine::ledger::signer(key, None, std::time::Duration::ZERO);
-        let state = AppState::new(config, t.location.clone(), clock, Some(signer));
+        let state = AppState::new(config, t.location.clone(), clock, Some(signer)).unwrap();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

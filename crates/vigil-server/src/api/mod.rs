@@ -1,10 +1,12 @@
 //! The REST API under `/api/v1`: every handler checks the caller's permission, runs on
 //! an engine from the pool, and answers with the types in [`model`].
 
+mod gate;
 mod history;
 pub mod model;
 mod portfolio;
 mod signing;
+mod vex;
 mod write;
 
 use axum::Json;
@@ -15,9 +17,11 @@ use axum::response::{IntoResponse, Response};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
+pub(crate) use gate::*;
 pub(crate) use history::*;
 pub(crate) use portfolio::*;
 pub(crate) use signing::*;
+pub(crate) use vex::*;
 pub(crate) use write::*;
 
 /// `Json` whose rejections answer in the API's error shape.
