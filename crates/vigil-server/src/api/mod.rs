@@ -3,8 +3,11 @@
 
 mod history;
 pub mod model;
+mod owners;
 mod portfolio;
+mod response;
 mod signing;
+mod triage;
 mod write;
 
 use axum::Json;
@@ -16,8 +19,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 pub(crate) use history::*;
+pub(crate) use owners::*;
 pub(crate) use portfolio::*;
+pub(crate) use response::*;
 pub(crate) use signing::*;
+pub(crate) use triage::*;
 pub(crate) use write::*;
 
 /// `Json` whose rejections answer in the API's error shape.
