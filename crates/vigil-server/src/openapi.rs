@@ -30,7 +30,7 @@ use crate::config::ApiConfig;
         api::metrics,
     ),
     components(schemas(crate::error::ErrorBody, model::ReleaseForm)),
-    modifiers(&Security, &Errors, &OneRelease),
+    modifiers(&Security, &Errors, &OneRelease, &SomePolicy),
     tags(
         (name = "releases", description = "Releases and their SBOMs"),
         (name = "deployments", description = "What runs where, from pipelines and Argo CD"),
@@ -167,6 +167,38 @@ impl Modify for OneRelease {
             .item(AnyOfBuilder::new().item(by_version).item(by_digest))
             .build();
         schemas.insert("DeploymentRequest".to_owned(), RefOr::T(schema.into()));
+    }
+}
+
+/// A policy change sets `require_signed`, `sla` or both; a field given as null sets
+/// nothing, so at least one must be given as a value.
+struct SomePolicy;
+
+impl Modify for SomePolicy {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(schemas) = openapi.components.as_mut().map(|c| &mut c.schemas) else {
+            return;
+        };
+        let Some(RefOr::T(Schema::Object(mut fields))) = schemas.remove("PolicyRequest") else {
+            return;
+        };
+        let signed = ObjectBuilder::new().required("require_signed").property(
+            "require_signed",
+            ObjectBuilder::new().schema_type(Type::Boolean),
+        );
+        let sla = ObjectBuilder::new()
+            .required("sla")
+            .property("sla", ObjectBuilder::new().schema_type(Type::String));
+        let description = fields.description.take();
+        #[allow(deprecated, reason = "utoipa writes the derived example here")]
+        let example = fields.example.take();
+        let schema = AllOfBuilder::new()
+            .description(description)
+            .examples(example)
+            .item(fields)
+            .item(AnyOfBuilder::new().item(signed).item(sla))
+            .build();
+        schemas.insert("PolicyRequest".to_owned(), RefOr::T(schema.into()));
     }
 }
 

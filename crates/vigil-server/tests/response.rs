@@ -623,6 +623,24 @@ fn teams_and_owners_refuse_bad_input_and_other_roles() {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {b}");
         assert!(message(&b).contains(expect), "{body}: {b}");
     }
+    // serde reads a struct from an array of its fields too; the API takes objects only.
+    for (path, body) in [
+        ("/api/v1/teams/payments", json!([null, null])),
+        ("/api/v1/environments/prod/policy", json!([true, "high=14"])),
+        ("/api/v1/services/checkout/owner", json!(["payments"])),
+    ] {
+        let (s, b) = api.put(path, "admin", body);
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {b}");
+        assert!(message(&b).contains("a JSON object is expected"), "{b}");
+    }
+    let (s, b) = api.request(
+        Method::PUT,
+        "/api/v1/teams/payments",
+        Some("admin"),
+        Some("application/json"),
+        b"{\"title\": ".to_vec(),
+    );
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     let (s, b) = api.put("/api/v1/teams/%20payments", "admin", json!({}));
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     let (s, b) = api.put(
@@ -1179,6 +1197,10 @@ fn every_new_endpoint_is_in_the_document_with_its_errors() {
     for field in ["due", "overdue", "triage", "decision_id"] {
         assert!(finding[field].is_object(), "FindingView lacks {field}");
     }
+    // A policy change names at least one of its two fields.
+    let policy = &doc["components"]["schemas"]["PolicyRequest"]["allOf"][1]["anyOf"];
+    assert_eq!(policy[0]["required"], json!(["require_signed"]), "{policy}");
+    assert_eq!(policy[1]["required"], json!(["sla"]), "{policy}");
     // Every reference resolves.
     let text = doc.to_string();
     let schemas = doc["components"]["schemas"].as_object().unwrap();

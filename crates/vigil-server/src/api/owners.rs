@@ -10,7 +10,9 @@ use axum::http::{StatusCode, header};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::schema::{
+    ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+};
 
 use super::model::{Name, ServiceView};
 use super::portfolio::services;
@@ -55,6 +57,15 @@ impl From<vigil_store::Team> for TeamView {
     }
 }
 
+/// The schema of a team's contacts in a request: as stored, or null for none.
+fn contacts_or_null() -> Schema {
+    let Schema::Object(mut schema) = contacts() else {
+        return contacts();
+    };
+    schema.schema_type = SchemaType::from_iter([Type::Object, Type::Null]);
+    Schema::Object(schema)
+}
+
 /// The schema of a team's contacts, as the engine checks them.
 fn contacts() -> Schema {
     let text = || {
@@ -91,9 +102,9 @@ pub(crate) struct TeamRequest {
         pattern = r"^[^\x00-\x1f\x7f-\x9f]+$"
     )]
     title: Option<String>,
-    /// Replaces the team's contacts; none when absent.
+    /// Replaces the team's contacts; none when absent or null.
     #[serde(default)]
-    #[schema(schema_with = contacts)]
+    #[schema(schema_with = contacts_or_null)]
     contacts: Option<serde_json::Map<String, serde_json::Value>>,
 }
 

@@ -103,7 +103,8 @@ pub(crate) async fn remove_service_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// What to change in an environment's policy: at least one of the two.
+/// What to change in an environment's policy: at least one of the two (the document
+/// says so with an `anyOf`, added by [`crate::openapi`]).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"require_signed": true, "sla": "critical=3,high=14,kev=1"}))]
@@ -113,7 +114,7 @@ pub(crate) struct PolicyRequest {
     /// Days to remediate by severity and for known-exploited advisories, as
     /// `critical=7,high=30,medium=90,low=180,unrated=90,kev=3`; keys left out keep the
     /// defaults, each value 1 to 3650. `default` drops the environment's own policy.
-    #[schema(min_length = 1, max_length = 256)]
+    #[schema(min_length = 1, max_length = 256, pattern = r"\S")]
     sla: Option<String>,
 }
 
@@ -144,6 +145,13 @@ pub(crate) async fn set_policy(
     ApiJson(body): ApiJson<PolicyRequest>,
 ) -> ApiResult<Json<PolicyView>> {
     who.require(Permission::Admin)?;
+    if let Some(sla) = &body.sla
+        && sla.trim().is_empty()
+    {
+        return Err(ApiError::unprocessable(format!(
+            "sla {sla:?} is empty: give days by severity (\"critical=7,high=30\"), or \"default\""
+        )));
+    }
     if body.require_signed.is_none() && body.sla.is_none() {
         return Err(ApiError::unprocessable(
             "say what to set: require_signed (true or false), sla (\"critical=7,high=30\", or \"default\"), or both",
