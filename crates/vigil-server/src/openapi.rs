@@ -25,15 +25,19 @@ use crate::config::ApiConfig;
         crate::ledger::consistency,
         api::list_service_keys, api::add_service_key, api::remove_service_key, api::set_policy,
         api::diff,
+        api::record_triage, api::list_triage, api::revoke_triage,
+        api::list_teams, api::put_team, api::set_owner, api::import_backstage,
+        api::metrics,
     ),
     components(schemas(crate::error::ErrorBody, model::ReleaseForm)),
-    modifiers(&Security, &Errors, &OneRelease),
+    modifiers(&Security, &Errors, &OneRelease, &SomePolicy),
     tags(
         (name = "releases", description = "Releases and their SBOMs"),
         (name = "deployments", description = "What runs where, from pipelines and Argo CD"),
-        (name = "catalog", description = "Environments and services"),
+        (name = "catalog", description = "Environments, services, teams and owners"),
         (name = "advisories", description = "Advisories and who they affect"),
-        (name = "findings", description = "Findings and the portfolio summary"),
+        (name = "findings", description = "Findings, the portfolio summary and security performance metrics"),
+        (name = "triage", description = "Decisions on findings: VEX statuses and risk acceptance"),
         (name = "feeds", description = "Feed and enrichment freshness"),
         (name = "alerts", description = "The alert outbox"),
         (name = "tokens", description = "API tokens (admin)"),
@@ -163,6 +167,38 @@ impl Modify for OneRelease {
             .item(AnyOfBuilder::new().item(by_version).item(by_digest))
             .build();
         schemas.insert("DeploymentRequest".to_owned(), RefOr::T(schema.into()));
+    }
+}
+
+/// A policy change sets `require_signed`, `sla` or both; a field given as null sets
+/// nothing, so at least one must be given as a value.
+struct SomePolicy;
+
+impl Modify for SomePolicy {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(schemas) = openapi.components.as_mut().map(|c| &mut c.schemas) else {
+            return;
+        };
+        let Some(RefOr::T(Schema::Object(mut fields))) = schemas.remove("PolicyRequest") else {
+            return;
+        };
+        let signed = ObjectBuilder::new().required("require_signed").property(
+            "require_signed",
+            ObjectBuilder::new().schema_type(Type::Boolean),
+        );
+        let sla = ObjectBuilder::new()
+            .required("sla")
+            .property("sla", ObjectBuilder::new().schema_type(Type::String));
+        let description = fields.description.take();
+        #[allow(deprecated, reason = "utoipa writes the derived example here")]
+        let example = fields.example.take();
+        let schema = AllOfBuilder::new()
+            .description(description)
+            .examples(example)
+            .item(fields)
+            .item(AnyOfBuilder::new().item(signed).item(sla))
+            .build();
+        schemas.insert("PolicyRequest".to_owned(), RefOr::T(schema.into()));
     }
 }
 

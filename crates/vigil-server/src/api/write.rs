@@ -203,7 +203,7 @@ fn text(name: &str, bytes: &[u8]) -> ApiResult<String> {
 /// An RFC 3339 time of the years 0001 to 9998, as written: converted to UTC, as it is
 /// stored, it stays within the years RFC 3339 can write (a time of 9999-12-31 with a
 /// negative offset is in the year 10000).
-fn parse_time(what: &str, t: &str) -> ApiResult<time::OffsetDateTime> {
+pub(super) fn parse_time(what: &str, t: &str) -> ApiResult<time::OffsetDateTime> {
     let at = time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
         .map_err(|e| ApiError::bad_request(format!("{what} {t:?} is not an RFC 3339 time: {e}")))?;
     if !(1..=9998).contains(&at.year()) {
