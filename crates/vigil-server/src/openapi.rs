@@ -99,6 +99,15 @@ impl Modify for Errors {
                         ("503", "The server is shutting down"),
                     ]);
                 }
+                // A name or id in the path or query can be one the store refuses (a NUL
+                // character, over the length limit).
+                let has_parameters = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                if !public && has_parameters && op.request_body.is_none() {
+                    codes.push((
+                        "422",
+                        "A value in the path or query cannot be used; the message says why",
+                    ));
+                }
                 if op.request_body.is_some() {
                     codes.extend([
                         ("409", "The request contradicts what is stored"),

@@ -1172,8 +1172,11 @@ fn every_new_endpoint_is_in_the_document_with_its_errors() {
         (
             "/api/v1/findings",
             "get",
-            &["200", "400", "401", "403", "404"],
+            &["200", "400", "401", "403", "404", "422"],
         ),
+        // What schemathesis found with seed 7: a NUL character in a query parameter is
+        // refused by the store with 422, which every operation with parameters documents.
+        ("/api/v1/releases", "get", &["422"]),
     ];
     for (path, method, codes) in ops {
         let op = &doc["paths"][path][method];
