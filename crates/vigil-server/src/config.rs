@@ -54,6 +54,8 @@ pub struct Config {
     pub ledger: LedgerConfig,
     /// `[gate]`: the deployment gate's policy.
     pub gate: GateConfig,
+    /// `[response]`: the SLA sweep, and how often the response gauges are computed.
+    pub response: ResponseConfig,
     /// `[[sinks]]`: where alerts go; none by default (alerts are still recorded and listed).
     pub sinks: Vec<SinkConfig>,
 }
@@ -141,6 +143,29 @@ pub struct GateConfig {
     pub policy_dir: Option<PathBuf>,
 }
 
+/// Response to exposure: the periodic SLA sweep and the gauges of `/metrics` that
+/// come from exposure episodes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResponseConfig {
+    /// Seconds between SLA sweeps, which lapse expired risk acceptances and write an
+    /// alert for each exposure past its due date; 0 disables them.
+    pub sweep_interval_secs: u64,
+    /// Seconds a computation of the exposure gauges of `/metrics` (overdue findings,
+    /// SLA compliance, MTTR, MTTD, open exposure age, backlog) is reused by later
+    /// scrapes; 0 computes them on every scrape.
+    pub metrics_max_age_secs: u64,
+}
+
+impl Default for ResponseConfig {
+    fn default() -> Self {
+        ResponseConfig {
+            sweep_interval_secs: 60,
+            metrics_max_age_secs: 60,
+        }
+    }
+}
+
 /// Delivery of alerts from the outbox to the sinks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -170,6 +195,7 @@ impl Default for Config {
             outbox: OutboxConfig::default(),
             ledger: LedgerConfig::default(),
             gate: GateConfig::default(),
+            response: ResponseConfig::default(),
             sinks: Vec::new(),
         }
     }
@@ -375,6 +401,7 @@ impl Config {
         self.validate_outbox(&mut problems);
         self.validate_ledger(&mut problems);
         self.validate_gate(&mut problems);
+        self.validate_response(&mut problems);
         self.validate_sinks(&mut problems);
         if problems.0.is_empty() {
             Ok(())
@@ -517,6 +544,23 @@ impl Config {
         }
     }
 
+    fn validate_response(&self, problems: &mut Problems) {
+        problems.range(
+            "response.sweep_interval_secs",
+            self.response.sweep_interval_secs,
+            0,
+            86_400,
+            " (0 disables the sweep)",
+        );
+        problems.range(
+            "response.metrics_max_age_secs",
+            self.response.metrics_max_age_secs,
+            0,
+            3_600,
+            "",
+        );
+    }
+
     fn validate_outbox(&self, problems: &mut Problems) {
         let outbox = &self.outbox;
         problems.at_least_one("outbox.poll_interval_ms", outbox.poll_interval_ms);
@@ -639,6 +683,7 @@ impl fmt::Debug for Config {
             sinks,
             ledger,
             gate,
+            response,
         } = self.redacted();
         f.debug_struct("Config")
             .field("listen", &listen)
@@ -652,6 +697,7 @@ impl fmt::Debug for Config {
             .field("sinks", &sinks)
             .field("ledger", &ledger)
             .field("gate", &gate)
+            .field("response", &response)
             .finish()
     }
 }

@@ -78,7 +78,7 @@ impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> ApiError {
         match &e {
             EngineError::NotFound { .. } => ApiError::not_found(e.to_string()),
-            EngineError::Conflict(_) => {
+            EngineError::Conflict(_) | EngineError::Store(vigil_store::StoreError::Conflict(_)) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
             _ if e.is_input() => ApiError::unprocessable(e.to_string()),

@@ -1,10 +1,15 @@
 //! `GET /metrics` in the OpenMetrics text format that Prometheus scrapes: what the
 //! process observed (request durations by route, sync durations, alert deliveries) and
 //! what the store holds, read at scrape time (findings by environment, severity and
-//! state; exposure; advisories; feed age; outbox backlog).
+//! state; exposure; advisories; feed age; outbox backlog). The gauges computed from
+//! exposure episodes (overdue findings, SLA compliance, MTTR, MTTD, open exposure age,
+//! backlog) cost more to compute; a computation is reused by the scrapes of the next
+//! `[response] metrics_max_age_secs`.
 
-use std::sync::Mutex;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::encoding::text::encode;
@@ -55,6 +60,12 @@ struct EnvironmentLabels {
     environment: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BacklogLabels {
+    environment: String,
+    severity: String,
+}
+
 fn duration_histogram() -> Histogram {
     Histogram::new([
         0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -84,6 +95,15 @@ pub(crate) struct Metrics {
     outbox_deliveries: Family<DeliveryLabels, Gauge>,
     pub(crate) answer_lookups: Family<crate::answers::LookupLabels, Counter>,
     pub(crate) answer_bytes: Gauge,
+    findings_overdue: Family<EnvironmentLabels, Gauge>,
+    sla_compliance: Family<EnvironmentLabels, Gauge<f64, AtomicU64>>,
+    mttr: Family<EnvironmentLabels, Gauge<f64, AtomicU64>>,
+    mttd: Family<EnvironmentLabels, Gauge<f64, AtomicU64>>,
+    open_age_max: Family<EnvironmentLabels, Gauge<f64, AtomicU64>>,
+    backlog: Family<BacklogLabels, Gauge>,
+    /// The last computation of the exposure gauges, and when it was made. Held while one
+    /// is made, so that scrapes at once make one.
+    response: tokio::sync::Mutex<Option<(Instant, Arc<ResponseGauges>)>>,
     /// Scrapes refresh the store gauges one at a time.
     scrape: Mutex<()>,
 }
@@ -103,6 +123,68 @@ pub(crate) struct StoreGauges {
     pub(crate) advisories_withdrawn: i64,
     pub(crate) jobs: Vec<vigil_store::JobRun>,
     pub(crate) outbox: vigil_store::OutboxCounts,
+    pub(crate) response: Arc<ResponseGauges>,
+}
+
+/// The gauges computed from exposure episodes, per environment.
+#[derive(Debug, Default)]
+pub(crate) struct ResponseGauges {
+    /// Every environment in the store: each gets its counts, zeros included.
+    environments: BTreeSet<String>,
+    /// Open findings past their due date, as `GET /api/v1/findings?overdue=true` lists
+    /// them, by environment.
+    overdue: HashMap<String, i64>,
+    /// The metrics of each environment that has episodes.
+    rows: Vec<vigil_exposure::MetricsRow>,
+}
+
+impl ResponseGauges {
+    /// Computes them as of the engine's now.
+    fn read(e: &mut vigil_engine::Engine) -> Result<ResponseGauges, vigil_engine::EngineError> {
+        let environments = e
+            .store()
+            .read()?
+            .environments()?
+            .into_iter()
+            .map(|env| env.name)
+            .collect();
+        let mut overdue: HashMap<String, i64> = HashMap::new();
+        let rows = e.findings(&vigil_engine::FindingQuery {
+            overdue_only: true,
+            ..vigil_engine::FindingQuery::default()
+        })?;
+        for row in rows {
+            if let Some(env) = row.row.environment {
+                *overdue.entry(env).or_default() += 1;
+            }
+        }
+        let report = e.metrics(&vigil_engine::response::MetricsQuery {
+            group: vigil_exposure::Group::Environment,
+            ..vigil_engine::response::MetricsQuery::default()
+        })?;
+        Ok(ResponseGauges {
+            environments,
+            overdue,
+            rows: report.rows,
+        })
+    }
+}
+
+/// The exposure gauges: the last computation if it is younger than `[response]
+/// metrics_max_age_secs`, else a new one.
+pub(crate) async fn response_gauges(
+    state: &crate::state::AppState,
+) -> crate::error::ApiResult<Arc<ResponseGauges>> {
+    let max_age = Duration::from_secs(state.config().response.metrics_max_age_secs);
+    let mut last = state.0.metrics.response.lock().await;
+    if let Some((at, gauges)) = last.as_ref()
+        && at.elapsed() < max_age
+    {
+        return Ok(Arc::clone(gauges));
+    }
+    let gauges = Arc::new(state.readers().run(ResponseGauges::read).await?);
+    *last = Some((Instant::now(), Arc::clone(&gauges)));
+    Ok(gauges)
 }
 
 impl Metrics {
@@ -120,7 +202,7 @@ impl Metrics {
             Family::<JobLabels, Histogram, fn() -> Histogram>::new_with_constructor(job_histogram);
         registry.register(
             "sync_duration_seconds",
-            "Scheduled sync durations (osv, kev, epss) run by this process, by result",
+            "Scheduled job durations (osv, kev, epss, sla_sweep) run by this process, by result",
             jobs.clone(),
         );
         let delivered = Family::<SinkLabels, Counter>::default();
@@ -203,8 +285,51 @@ impl Metrics {
             "Memory held by kept answers of /api/v1/affected",
             answer_bytes.clone(),
         );
+        let findings_overdue = Family::<EnvironmentLabels, Gauge>::default();
+        registry.register(
+            "findings_overdue",
+            "Open findings past their SLA due date and not risk-accepted, per environment",
+            findings_overdue.clone(),
+        );
+        let sla_compliance = Family::<EnvironmentLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "sla_compliance_ratio",
+            "Exposure episodes that met their SLA over those met or missed, per environment; absent when none is either",
+            sla_compliance.clone(),
+        );
+        let mttr = Family::<EnvironmentLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "mttr_seconds",
+            "Mean time to remediate: start to end of each closed exposure episode, per environment",
+            mttr.clone(),
+        );
+        let mttd = Family::<EnvironmentLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "mttd_seconds",
+            "Mean time to detect: advisory published to exposure known, per environment",
+            mttd.clone(),
+        );
+        let open_age_max = Family::<EnvironmentLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register(
+            "exposure_open_age_max_seconds",
+            "Age of the oldest open exposure episode, per environment",
+            open_age_max.clone(),
+        );
+        let backlog = Family::<BacklogLabels, Gauge>::default();
+        registry.register(
+            "backlog",
+            "Open exposure episodes by environment and severity, accepted ones included",
+            backlog.clone(),
+        );
         Metrics {
             registry,
+            findings_overdue,
+            sla_compliance,
+            mttr,
+            mttd,
+            open_age_max,
+            backlog,
+            response: tokio::sync::Mutex::new(None),
             answer_lookups,
             answer_bytes,
             http,
@@ -279,9 +404,69 @@ impl Metrics {
                 .get_or_create(&DeliveryLabels { sink, state })
                 .set(n);
         }
+        self.set_response(&g.response);
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = encode(&mut out, &self.registry);
         out
+    }
+
+    fn set_response(&self, g: &ResponseGauges) {
+        self.findings_overdue.clear();
+        self.sla_compliance.clear();
+        self.mttr.clear();
+        self.mttd.clear();
+        self.open_age_max.clear();
+        self.backlog.clear();
+        let env = |name: &str| EnvironmentLabels {
+            environment: name.to_owned(),
+        };
+        let rows: HashMap<&str, &vigil_exposure::MetricsRow> = g
+            .rows
+            .iter()
+            .filter_map(|r| r.key.as_deref().map(|k| (k, r)))
+            .collect();
+        let names: BTreeSet<&str> = g
+            .environments
+            .iter()
+            .map(String::as_str)
+            .chain(rows.keys().copied())
+            .collect();
+        for name in names {
+            let l = env(name);
+            self.findings_overdue
+                .get_or_create(&l)
+                .set(g.overdue.get(name).copied().unwrap_or(0));
+            let row = rows.get(name);
+            let backlog = row.map(|r| r.backlog.clone()).unwrap_or_default();
+            for (severity, n) in [
+                ("critical", backlog.critical),
+                ("high", backlog.high),
+                ("medium", backlog.medium),
+                ("low", backlog.low),
+                ("unrated", backlog.unrated),
+            ] {
+                self.backlog
+                    .get_or_create(&BacklogLabels {
+                        environment: name.to_owned(),
+                        severity: severity.to_owned(),
+                    })
+                    .set(i64::try_from(n).unwrap_or(i64::MAX));
+            }
+            let Some(row) = row else {
+                continue;
+            };
+            // A mean or ratio of nothing has no sample rather than a made-up value.
+            for (family, value) in [
+                (&self.sla_compliance, row.sla.ratio),
+                (&self.mttr, row.mttr.mean_seconds),
+                (&self.mttd, row.mttd.mean_seconds),
+                (&self.open_age_max, row.open.max_seconds),
+            ] {
+                if let Some(v) = value {
+                    family.get_or_create(&l).set(v);
+                }
+            }
+        }
     }
 }

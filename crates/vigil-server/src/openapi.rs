@@ -27,15 +27,19 @@ use crate::config::ApiConfig;
         api::diff,
         api::import_vex, api::export_vex, api::gate,
         api::exposure, api::root_cause, api::patterns,
+        api::record_triage, api::list_triage, api::revoke_triage,
+        api::list_teams, api::put_team, api::set_owner, api::import_backstage,
+        api::metrics,
     ),
     components(schemas(crate::error::ErrorBody, model::ReleaseForm)),
-    modifiers(&Security, &Errors, &OneRelease),
+    modifiers(&Security, &Errors, &OneRelease, &SomePolicy),
     tags(
         (name = "releases", description = "Releases and their SBOMs"),
         (name = "deployments", description = "What runs where, from pipelines and Argo CD"),
-        (name = "catalog", description = "Environments and services"),
+        (name = "catalog", description = "Environments, services, teams and owners"),
         (name = "advisories", description = "Advisories and who they affect"),
-        (name = "findings", description = "Findings and the portfolio summary"),
+        (name = "findings", description = "Findings, the portfolio summary, security performance metrics and recurring patterns"),
+        (name = "triage", description = "Decisions on findings: VEX statuses and risk acceptance"),
         (name = "vex", description = "VEX documents in, as triage decisions, and out"),
         (name = "gate", description = "The deployment gate: may this release go to this environment"),
         (name = "feeds", description = "Feed and enrichment freshness"),
@@ -98,6 +102,15 @@ impl Modify for Errors {
                         ("429", "The token is over its rate limit; see Retry-After"),
                         ("503", "The server is shutting down"),
                     ]);
+                }
+                // A name or id in the path or query can be one the store refuses (a NUL
+                // character, over the length limit).
+                let has_parameters = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                if !public && has_parameters && op.request_body.is_none() {
+                    codes.push((
+                        "422",
+                        "A value in the path or query cannot be used; the message says why",
+                    ));
                 }
                 if op.request_body.is_some() {
                     codes.extend([
@@ -167,6 +180,38 @@ impl Modify for OneRelease {
             .item(AnyOfBuilder::new().item(by_version).item(by_digest))
             .build();
         schemas.insert("DeploymentRequest".to_owned(), RefOr::T(schema.into()));
+    }
+}
+
+/// A policy change sets `require_signed`, `sla` or both; a field given as null sets
+/// nothing, so at least one must be given as a value.
+struct SomePolicy;
+
+impl Modify for SomePolicy {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(schemas) = openapi.components.as_mut().map(|c| &mut c.schemas) else {
+            return;
+        };
+        let Some(RefOr::T(Schema::Object(mut fields))) = schemas.remove("PolicyRequest") else {
+            return;
+        };
+        let signed = ObjectBuilder::new().required("require_signed").property(
+            "require_signed",
+            ObjectBuilder::new().schema_type(Type::Boolean),
+        );
+        let sla = ObjectBuilder::new()
+            .required("sla")
+            .property("sla", ObjectBuilder::new().schema_type(Type::String));
+        let description = fields.description.take();
+        #[allow(deprecated, reason = "utoipa writes the derived example here")]
+        let example = fields.example.take();
+        let schema = AllOfBuilder::new()
+            .description(description)
+            .examples(example)
+            .item(fields)
+            .item(AnyOfBuilder::new().item(signed).item(sla))
+            .build();
+        schemas.insert("PolicyRequest".to_owned(), RefOr::T(schema.into()));
     }
 }
 

@@ -189,17 +189,65 @@ async fn step(
     Ok(n)
 }
 
+/// The body of an SLA breach alert, as the engine writes it: one entry per overdue
+/// exposure.
+#[derive(serde::Deserialize)]
+struct Breach {
+    advisory: String,
+    severity: String,
+    kev: bool,
+    exposed_since: String,
+    due: String,
+    packages: Vec<String>,
+}
+
+/// The advisories of a stored alert's body, whichever kind it is. A body that does not
+/// parse gives none.
+pub(crate) fn advisories(kind: &str, body: &str) -> Vec<AlertAdvisory> {
+    if kind == "sla_breach" {
+        let breaches: Vec<Breach> = serde_json::from_str(body).unwrap_or_default();
+        return breaches
+            .into_iter()
+            .map(|b| AlertAdvisory {
+                id: b.advisory,
+                aliases: Vec::new(),
+                summary: None,
+                severity: b.severity,
+                package: b.packages.join(", "),
+                fixed: None,
+                kev: b.kev,
+                exposed_since: Some(b.exposed_since),
+                due: Some(b.due),
+            })
+            .collect();
+    }
+    let advisories: Vec<vigil_engine::AlertAdvisory> =
+        serde_json::from_str(body).unwrap_or_default();
+    advisories
+        .into_iter()
+        .map(|x| AlertAdvisory {
+            id: x.id,
+            aliases: x.aliases,
+            summary: x.summary,
+            severity: x.severity,
+            package: x.package,
+            fixed: x.fixed,
+            kev: x.kev,
+            exposed_since: None,
+            due: None,
+        })
+        .collect()
+}
+
 /// A stored alert as sinks see it.
 pub(crate) fn to_alert(a: &StoredAlert) -> Alert {
-    let advisories: Vec<vigil_engine::AlertAdvisory> =
-        serde_json::from_str(&a.body).unwrap_or_default();
     Alert {
         id: a.id,
         key: a.key.clone(),
-        kind: if a.kind == "deployment" {
-            AlertKind::Deployment
-        } else {
-            AlertKind::Advisory
+        kind: match a.kind.as_str() {
+            "deployment" => AlertKind::Deployment,
+            "sla_breach" => AlertKind::SlaBreach,
+            _ => AlertKind::Advisory,
         },
         created_at: vigil_store::time::parse(&a.created_at)
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
@@ -209,17 +257,6 @@ pub(crate) fn to_alert(a: &StoredAlert) -> Alert {
         team: a.team.clone(),
         severity: vigil_engine::matching::rank_name(a.severity_rank).to_owned(),
         severity_rank: a.severity_rank,
-        advisories: advisories
-            .into_iter()
-            .map(|x| AlertAdvisory {
-                id: x.id,
-                aliases: x.aliases,
-                summary: x.summary,
-                severity: x.severity,
-                package: x.package,
-                fixed: x.fixed,
-                kev: x.kev,
-            })
-            .collect(),
+        advisories: advisories(&a.kind, &a.body),
     }
 }

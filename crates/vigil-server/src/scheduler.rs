@@ -1,5 +1,7 @@
 //! The scheduler: OSV feed sync (every 10 minutes by default), KEV and EPSS imports
-//! (daily). One process on a store runs them at a time: the holder of the `scheduler`
+//! (daily), and the SLA sweep (every minute), which lapses expired risk acceptances and
+//! writes an alert for each exposure past its due date. One process on a store runs them
+//! at a time: the holder of the `scheduler`
 //! leader lock (a PostgreSQL advisory lock, or a lock file beside an SQLite store),
 //! which another replica takes over when the holder dies. When each job is due is read
 //! from its last run in the store, so a new leader keeps the schedule.
@@ -27,6 +29,7 @@ enum Job {
     Osv,
     Kev,
     Epss,
+    Sweep,
 }
 
 impl Job {
@@ -35,6 +38,7 @@ impl Job {
             Job::Osv => "osv",
             Job::Kev => "kev",
             Job::Epss => "epss",
+            Job::Sweep => "sla_sweep",
         }
     }
 
@@ -44,6 +48,7 @@ impl Job {
             Job::Osv => s.osv_interval_secs,
             Job::Kev => s.kev_interval_secs,
             Job::Epss => s.epss_interval_secs,
+            Job::Sweep => state.config().response.sweep_interval_secs,
         }
     }
 }
@@ -55,7 +60,7 @@ fn runner() -> String {
 }
 
 pub(crate) async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let jobs: Vec<Job> = [Job::Osv, Job::Kev, Job::Epss]
+    let jobs: Vec<Job> = [Job::Osv, Job::Kev, Job::Epss, Job::Sweep]
         .into_iter()
         .filter(|j| j.interval(&state) > 0)
         .collect();
@@ -191,7 +196,12 @@ async fn run_job(state: &AppState, location: &Location, job: Job, engine: &mut O
         Location::Sqlite(dir) => dir.join("feeds"),
         Location::Postgres { .. } => std::env::temp_dir().join("vigil-feeds"),
     };
-    tracing::info!(job = job.name(), "scheduler: job started");
+    // The sweep runs every minute: it is logged when it did something.
+    if job == Job::Sweep {
+        tracing::debug!(job = job.name(), "scheduler: job started");
+    } else {
+        tracing::info!(job = job.name(), "scheduler: job started");
+    }
     let (e, result) = blocking(move || {
         let mut e = e;
         let result = (|| -> Result<serde_json::Value, EngineError> {
@@ -231,6 +241,10 @@ async fn run_job(state: &AppState, location: &Location, job: Job, engine: &mut O
                     let n = e.import_epss(&bytes, Some(url))?;
                     serde_json::json!({ "records": n })
                 }
+                Job::Sweep => {
+                    let (lapsed, alerts) = e.sla_sweep()?;
+                    serde_json::json!({ "lapsed": lapsed, "alerts": alerts })
+                }
             };
             Ok(summary)
         })();
@@ -268,7 +282,15 @@ async fn run_job(state: &AppState, location: &Location, job: Job, engine: &mut O
         .observe(elapsed);
     match result {
         Ok(summary) => {
-            tracing::info!(job = job.name(), seconds = elapsed, %summary, "scheduler: job finished");
+            let idle = job == Job::Sweep
+                && summary
+                    .as_object()
+                    .is_some_and(|m| m.values().all(|v| v == 0));
+            if idle {
+                tracing::debug!(job = job.name(), seconds = elapsed, %summary, "scheduler: job finished");
+            } else {
+                tracing::info!(job = job.name(), seconds = elapsed, %summary, "scheduler: job finished");
+            }
             if summary
                 .get("alerts")
                 .and_then(serde_json::Value::as_u64)

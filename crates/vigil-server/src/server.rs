@@ -12,7 +12,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use tokio::sync::watch;
 use vigil_engine::Clock;
 use vigil_store::Location;
@@ -55,10 +55,17 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/services/{name}/keys/{fingerprint}",
             delete(api::remove_service_key),
         )
+        .route("/api/v1/environments/{name}/policy", put(api::set_policy))
+        .route("/api/v1/services/{name}/owner", put(api::set_owner))
+        .route("/api/v1/teams", get(api::list_teams))
+        .route("/api/v1/teams/{name}", put(api::put_team))
+        .route("/api/v1/catalog/backstage", post(api::import_backstage))
         .route(
-            "/api/v1/environments/{name}/policy",
-            axum::routing::put(api::set_policy),
+            "/api/v1/triage",
+            get(api::list_triage).post(api::record_triage),
         )
+        .route("/api/v1/triage/{id}", delete(api::revoke_triage))
+        .route("/api/v1/metrics", get(api::metrics))
         .route("/api/v1/advisories/{id}", get(api::get_advisory))
         .route("/api/v1/advisories/{id}/exposure", get(api::exposure))
         .route("/api/v1/advisories/{id}/root-cause", get(api::root_cause))
@@ -144,6 +151,7 @@ async fn openapi(
 
 async fn metrics(State(state): State<AppState>, Auth(who): Auth) -> ApiResult<Response> {
     who.require(Permission::Read)?;
+    let response = crate::metrics::response_gauges(&state).await?;
     let gauges = state
         .readers()
         .run(|e| {
@@ -156,6 +164,7 @@ async fn metrics(State(state): State<AppState>, Auth(who): Auth) -> ApiResult<Re
                 advisories_withdrawn: counts.withdrawn_advisories,
                 jobs: tx.job_runs()?,
                 outbox: tx.outbox_counts()?,
+                response,
             })
         })
         .await?;

@@ -80,6 +80,8 @@ pub enum AlertKind {
     Advisory,
     /// A deployment brought a release with open findings into the environment.
     Deployment,
+    /// An exposure to an advisory in the environment is past its SLA due date.
+    SlaBreach,
 }
 
 /// One advisory in an alert.
@@ -95,6 +97,12 @@ pub struct AlertAdvisory {
     pub fixed: Option<String>,
     /// Listed in CISA's Known Exploited Vulnerabilities catalog.
     pub kev: bool,
+    /// SLA breaches only: when the exposure began (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exposed_since: Option<String>,
+    /// SLA breaches only: when the fix was due (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
 }
 
 impl std::fmt::Debug for SinkConfig {
@@ -122,8 +130,10 @@ pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 pub const ALERT_ID_HEADER: &str = "X-Vigil-Alert-Id";
 /// Webhook only: `sha256=` and the lowercase hex HMAC-SHA256 of the body under the secret.
 pub const SIGNATURE_HEADER: &str = "X-Vigil-Signature-256";
-/// The `alertname` label of every alert sent to Alertmanager.
+/// The `alertname` label of the alerts sent to Alertmanager about a vulnerable release.
 pub const ALERTMANAGER_ALERTNAME: &str = "VigilVulnerableDeployment";
+/// The `alertname` label of the alerts sent to Alertmanager about an SLA breach.
+pub const ALERTMANAGER_SLA_ALERTNAME: &str = "VigilSlaBreach";
 /// Advisories listed one by one in a Slack message; the rest are counted.
 pub const SLACK_MAX_ADVISORIES: usize = 10;
 
@@ -544,6 +554,9 @@ fn slack_message(alert: &Alert) -> Value {
     let trigger = match alert.kind {
         AlertKind::Advisory => "A new advisory affects a release running in this environment.",
         AlertKind::Deployment => "A deployment brought an affected release into this environment.",
+        AlertKind::SlaBreach => {
+            "An exposure in this environment is past its SLA due date: fix it, or record a triage decision."
+        }
     };
     let team = alert.team.as_deref().unwrap_or("none");
     let count = alert.advisories.len();
@@ -637,6 +650,13 @@ fn slack_advisory(advisory: &AlertAdvisory) -> String {
         );
     }
     let _ = write!(text, "\n`{}` · ", slack_escape(&advisory.package));
+    if let Some(due) = &advisory.due {
+        let _ = write!(text, "due {}", slack_escape(due));
+        if let Some(since) = &advisory.exposed_since {
+            let _ = write!(text, ", exposed since {}", slack_escape(since));
+        }
+        return text;
+    }
     match advisory.fixed.as_deref().filter(|f| !f.is_empty()) {
         Some(fixed) => {
             let _ = write!(text, "fixed in {}", slack_escape(fixed));
@@ -668,7 +688,13 @@ fn alertmanager_alerts(alert: &Alert) -> Value {
             let mut label = |name: &str, value: &str| {
                 labels.insert(name.to_owned(), Value::from(value));
             };
-            label("alertname", ALERTMANAGER_ALERTNAME);
+            label(
+                "alertname",
+                match alert.kind {
+                    AlertKind::SlaBreach => ALERTMANAGER_SLA_ALERTNAME,
+                    AlertKind::Advisory | AlertKind::Deployment => ALERTMANAGER_ALERTNAME,
+                },
+            );
             label("environment", &alert.environment);
             label("service", &alert.service);
             label("version", &alert.version);
@@ -680,10 +706,16 @@ fn alertmanager_alerts(alert: &Alert) -> Value {
             label("source", "vigil");
 
             let mut annotations = serde_json::Map::new();
-            let summary = format!(
-                "{} affects {}@{} in {}",
-                advisory.id, alert.service, alert.version, alert.environment
-            );
+            let summary = match &advisory.due {
+                Some(due) => format!(
+                    "{} in {}@{} in {} is past its due date {due}",
+                    advisory.id, alert.service, alert.version, alert.environment
+                ),
+                None => format!(
+                    "{} affects {}@{} in {}",
+                    advisory.id, alert.service, alert.version, alert.environment
+                ),
+            };
             let mut description = match advisory.summary.as_deref().filter(|s| !s.is_empty()) {
                 Some(text) => format!("{text}\n"),
                 None => String::new(),
@@ -697,6 +729,14 @@ fn alertmanager_alerts(alert: &Alert) -> Value {
             annotations.insert("package".to_owned(), Value::from(advisory.package.as_str()));
             if let Some(fixed) = advisory.fixed.as_deref().filter(|f| !f.is_empty()) {
                 annotations.insert("fixed".to_owned(), Value::from(fixed));
+            }
+            for (key, value) in [
+                ("due", &advisory.due),
+                ("exposed_since", &advisory.exposed_since),
+            ] {
+                if let Some(v) = value {
+                    annotations.insert(key.to_owned(), Value::from(v.as_str()));
+                }
             }
             annotations.insert("kev".to_owned(), Value::from(advisory.kev.to_string()));
 

@@ -544,7 +544,35 @@ fn every_endpoint_needs_a_token_and_the_right_role() {
     let read = ["admin", "publisher", "triager", "reader"];
     let publish = ["admin", "publisher"];
     let admin = ["admin"];
+    let triage = ["admin", "triager"];
     let endpoints: Vec<(Method, String, Option<Value>, &[&str])> = vec![
+        (Method::GET, "/api/v1/triage".into(), None, &read),
+        (
+            Method::POST,
+            "/api/v1/triage".into(),
+            Some(json!({"vulnerability": "CVE-2021-23337", "status": "under_investigation"})),
+            &triage,
+        ),
+        (Method::GET, "/api/v1/teams".into(), None, &read),
+        (
+            Method::PUT,
+            "/api/v1/teams/payments".into(),
+            Some(json!({"title": "Payments"})),
+            &admin,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/services/checkout/owner".into(),
+            Some(json!({"team": "payments"})),
+            &admin,
+        ),
+        (
+            Method::PUT,
+            "/api/v1/environments/production/policy".into(),
+            Some(json!({"sla": "high=14"})),
+            &admin,
+        ),
+        (Method::GET, "/api/v1/metrics".into(), None, &read),
         (Method::GET, "/api/v1/releases".into(), None, &read),
         (Method::GET, "/api/v1/releases/1".into(), None, &read),
         (
@@ -884,6 +912,13 @@ fn the_openapi_document_covers_every_route() {
         "/api/v1/services/{name}/keys/{fingerprint}",
         "/api/v1/services/{name}/diff",
         "/api/v1/environments/{name}/policy",
+        "/api/v1/triage",
+        "/api/v1/triage/{id}",
+        "/api/v1/teams",
+        "/api/v1/teams/{name}",
+        "/api/v1/services/{name}/owner",
+        "/api/v1/catalog/backstage",
+        "/api/v1/metrics",
         "/healthz",
         "/readyz",
     ] {

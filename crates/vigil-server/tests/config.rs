@@ -105,6 +105,35 @@ osv_ecosystems = ["npm", "PyPI"]
 }
 
 #[test]
+fn the_response_section_has_defaults_a_file_and_env_override() {
+    let config = load(None, &[]).unwrap();
+    assert_eq!(config.response.sweep_interval_secs, 60);
+    assert_eq!(config.response.metrics_max_age_secs, 60);
+    let config = load(
+        Some("[response]\nsweep_interval_secs = 0\n"),
+        &[("VIGIL_RESPONSE__METRICS_MAX_AGE_SECS", "5")],
+    )
+    .unwrap();
+    assert_eq!(config.response.sweep_interval_secs, 0);
+    assert_eq!(config.response.metrics_max_age_secs, 5);
+    config.validate().unwrap();
+    check_invalid(
+        "[response]\nmetrics_max_age_secs = 3601",
+        "response.metrics_max_age_secs",
+        "allowed 0 to 3600",
+    );
+    check_invalid(
+        "[response]\nsweep_interval_secs = 86401",
+        "response.sweep_interval_secs",
+        "allowed 0 to 86400 (0 disables the sweep)",
+    );
+    assert!(
+        load_error(Some("[response]\nsweep_every = 1\n"), &[]).contains("sweep_every"),
+        "an unknown key is named"
+    );
+}
+
+#[test]
 fn env_overrides_the_file() {
     let toml = "listen = \"0.0.0.0:9000\"\n[api]\nmax_page_size = 50\nrate_limit_burst = 7\n";
     let config = load(

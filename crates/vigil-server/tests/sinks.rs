@@ -117,6 +117,8 @@ fn advisory(n: usize) -> AlertAdvisory {
         package: format!("pkg:cargo/parser{n}@1.0.{n}"),
         fixed: n.is_multiple_of(2).then(|| format!("1.0.{}", n + 1)),
         kev: n == 0,
+        exposed_since: None,
+        due: None,
     }
 }
 
@@ -493,6 +495,78 @@ fn alertmanager_gets_one_alert_per_advisory() {
 /// Checks `SinkConfig::routes` for an alert in `environment`, of `severity`, owned by
 /// `team`, against a sink with the given routes.
 #[track_caller]
+/// An SLA breach as the outbox hands it over: one advisory whose exposure is past due.
+fn breach() -> Alert {
+    Alert {
+        kind: AlertKind::SlaBreach,
+        severity: "high".to_owned(),
+        severity_rank: 3,
+        advisories: vec![AlertAdvisory {
+            id: "GHSA-test-0001".to_owned(),
+            aliases: Vec::new(),
+            summary: None,
+            severity: "high".to_owned(),
+            package: "pkg:cargo/parser1@1.0.1".to_owned(),
+            fixed: None,
+            kev: false,
+            exposed_since: Some("2024-03-01T00:00:00Z".to_owned()),
+            due: Some("2024-03-31T00:00:00Z".to_owned()),
+        }],
+        ..alert(0)
+    }
+}
+
+#[test]
+fn an_sla_breach_says_when_the_fix_was_due() {
+    let alert = breach();
+    let (result, got) = deliver(SinkKind::Webhook, "/", &alert, reply(204));
+    assert_eq!(result.unwrap(), 204);
+    let body = got.json();
+    assert_eq!(body["kind"], "sla_breach");
+    assert_eq!(body["advisories"][0]["due"], "2024-03-31T00:00:00Z");
+    assert_eq!(
+        body["advisories"][0]["exposed_since"],
+        "2024-03-01T00:00:00Z"
+    );
+    assert_eq!(serde_json::from_value::<Alert>(body).unwrap(), alert);
+    // The other kinds' advisories carry neither field.
+    let (_, got) = deliver(SinkKind::Webhook, "/", &self::alert(1), reply(204));
+    let keys: Vec<String> = got.json()["advisories"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert!(!keys.contains(&"due".to_owned()), "{keys:?}");
+
+    let (_, got) = deliver(SinkKind::Slack, "/", &alert, reply(200));
+    let message = got.json();
+    assert_eq!(
+        message["blocks"][1]["text"]["text"],
+        "An exposure in this environment is past its SLA due date: fix it, or record a triage decision."
+    );
+    let advisory = message["blocks"][3]["text"]["text"].as_str().unwrap();
+    assert!(
+        advisory.ends_with(
+            "`pkg:cargo/parser1@1.0.1` · due 2024-03-31T00:00:00Z, exposed since 2024-03-01T00:00:00Z"
+        ),
+        "{advisory}"
+    );
+
+    let (_, got) = deliver(SinkKind::Alertmanager, "", &alert, reply(200));
+    let posted = got.json();
+    assert_eq!(posted[0]["labels"]["alertname"], "VigilSlaBreach");
+    assert_eq!(
+        posted[0]["annotations"]["summary"],
+        "GHSA-test-0001 in payments@1.4.2 in prod is past its due date 2024-03-31T00:00:00Z"
+    );
+    assert_eq!(posted[0]["annotations"]["due"], "2024-03-31T00:00:00Z");
+    assert_eq!(
+        posted[0]["annotations"]["exposed_since"],
+        "2024-03-01T00:00:00Z"
+    );
+}
+
 fn check_route(
     (environments, min_severity, teams): (&[&str], Option<&str>, &[&str]),
     (environment, severity, team): (&str, &str, Option<&str>),

@@ -4,8 +4,11 @@
 mod gate;
 mod history;
 pub mod model;
+mod owners;
 mod portfolio;
+mod response;
 mod signing;
+mod triage;
 mod vex;
 mod write;
 
@@ -19,15 +22,38 @@ use crate::state::AppState;
 
 pub(crate) use gate::*;
 pub(crate) use history::*;
+pub(crate) use owners::*;
 pub(crate) use portfolio::*;
+pub(crate) use response::*;
 pub(crate) use signing::*;
+pub(crate) use triage::*;
 pub(crate) use vex::*;
 pub(crate) use write::*;
 
-/// `Json` whose rejections answer in the API's error shape.
-#[derive(axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// `Json` whose rejections answer in the API's error shape, and which takes only an
+/// object: serde would also read a struct from an array of its fields in order
+/// (`[true, "high=14"]`), which no request body of the API is.
 pub(crate) struct ApiJson<T>(pub(crate) T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        // The content type, the size limit and the syntax, as `Json` checks them.
+        let Json(raw) = Json::<Box<serde_json::value::RawValue>>::from_request(req, state).await?;
+        if !raw.get().starts_with('{') {
+            return Err(ApiError::unprocessable(
+                "the request body: a JSON object is expected",
+            ));
+        }
+        let Json(value) = Json::<T>::from_bytes(raw.get().as_bytes())?;
+        Ok(ApiJson(value))
+    }
+}
 
 /// `Query` whose rejections answer in the API's error shape.
 #[derive(axum::extract::FromRequestParts)]

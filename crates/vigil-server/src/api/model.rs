@@ -492,8 +492,20 @@ pub struct FindingView {
     pub first_seen: String,
     pub first_exposed: Option<String>,
     pub resolved_at: Option<String>,
-    /// `undeployed`, `withdrawn` or `unmatched`.
+    /// `undeployed`, `withdrawn`, `unmatched`, or the triage status that closed it
+    /// (`not_affected`, `fixed`).
     pub resolution: Option<String>,
+    /// The status of the triage decision in effect (`under_investigation`, `affected`,
+    /// `not_affected`, `fixed`, `risk_accepted`); absent when none is.
+    pub triage: Option<String>,
+    /// The id of that decision (`GET /api/v1/triage` lists them).
+    pub decision_id: Option<i64>,
+    /// When the fix is due in this environment: the start of the exposure plus the
+    /// environment's SLA days (`docs/metrics.md`). Absent for a release that runs
+    /// nowhere and for a resolved finding.
+    pub due: Option<String>,
+    /// Past due, open, and its risk not accepted.
+    pub overdue: bool,
 }
 
 impl From<vigil_engine::FindingRow> for FindingView {
@@ -537,6 +549,10 @@ impl From<vigil_engine::FindingRow> for FindingView {
             first_exposed: r.first_exposed,
             resolved_at: r.resolved_at,
             resolution: r.resolution,
+            triage: r.triage,
+            decision_id: r.decision_id,
+            due: f.due,
+            overdue: f.overdue,
         }
     }
 }
@@ -563,6 +579,8 @@ pub struct FindingParams {
     pub kev: Option<bool>,
     /// Also releases that run nowhere.
     pub all_releases: Option<bool>,
+    /// Only findings past their SLA due date: open, and their risk not accepted.
+    pub overdue: Option<bool>,
     /// 1 to the server's maximum (default 100).
     #[param(minimum = 1)]
     pub page_size: Option<usize>,
@@ -831,7 +849,7 @@ pub struct IntelImportView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobView {
-    /// `osv`, `kev` or `epss`.
+    /// `osv`, `kev`, `epss` or `sla_sweep`.
     pub job: String,
     pub started_at: String,
     pub finished_at: Option<String>,
@@ -854,7 +872,7 @@ pub struct AlertView {
     pub id: i64,
     /// The idempotency key receivers see.
     pub key: String,
-    /// `advisory` or `deployment`.
+    /// `advisory`, `deployment`, or `sla_breach` (an exposure past its SLA due date).
     pub kind: String,
     pub environment: String,
     pub service: String,
@@ -866,15 +884,37 @@ pub struct AlertView {
     pub deliveries: Vec<DeliveryView>,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AlertAdvisoryView {
     pub id: String,
     pub aliases: Vec<String>,
     pub summary: Option<String>,
     pub severity: String,
+    /// The affected package version as a package URL; for an SLA breach, every one that
+    /// carried the advisory, comma-separated.
     pub package: String,
     pub fixed: Option<String>,
     pub kev: bool,
+    /// SLA breaches only: when the exposure began.
+    pub exposed_since: Option<String>,
+    /// SLA breaches only: when the fix was due.
+    pub due: Option<String>,
+}
+
+impl From<crate::sinks::AlertAdvisory> for AlertAdvisoryView {
+    fn from(a: crate::sinks::AlertAdvisory) -> Self {
+        AlertAdvisoryView {
+            id: a.id,
+            aliases: a.aliases,
+            summary: a.summary,
+            severity: a.severity,
+            package: a.package,
+            fixed: a.fixed,
+            kev: a.kev,
+            exposed_since: a.exposed_since,
+            due: a.due,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

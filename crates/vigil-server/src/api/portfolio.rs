@@ -93,8 +93,11 @@ fn dedup_findings(rows: Vec<vigil_engine::FindingRow>) -> Vec<FindingView> {
         .map(FindingView::from)
         .filter(|f| seen.insert(f.id.clone()))
         .map(|mut f| {
+            // Where it runs, and so its due date, differ by environment.
             f.environment = None;
             f.running_since = None;
+            f.due = None;
+            f.overdue = false;
             f
         })
         .collect()
@@ -189,7 +192,10 @@ pub(crate) async fn get_service(
         })
 }
 
-async fn services(state: &AppState, only: Option<String>) -> ApiResult<Vec<ServiceView>> {
+pub(super) async fn services(
+    state: &AppState,
+    only: Option<String>,
+) -> ApiResult<Vec<ServiceView>> {
     let (services, running) = state
         .readers()
         .run(move |e| {
@@ -393,6 +399,7 @@ pub(crate) async fn findings(
         min_severity_rank: min,
         kev_only: p.kev.unwrap_or(false),
         all_releases: p.all_releases.unwrap_or(false),
+        overdue_only: p.overdue.unwrap_or(false),
         ..FindingQuery::default()
     };
     let rows = state.readers().run(move |e| e.findings(&q)).await?;
@@ -562,7 +569,10 @@ pub(crate) async fn alerts(
         .into_iter()
         .filter(|a| who.may_touch(&a.environment))
         .map(|a| AlertView {
-            advisories: serde_json::from_str(&a.body).unwrap_or_default(),
+            advisories: crate::outbox::advisories(&a.kind, &a.body)
+                .into_iter()
+                .map(AlertAdvisoryView::from)
+                .collect(),
             deliveries: deliveries
                 .iter()
                 .filter(|d| d.alert_id == a.id)

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::model::Name;
 use super::{ApiJson, ApiPath, created};
 use crate::auth::Permission;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, Auth};
 
 /// A public key a service's releases may be signed with.
@@ -103,32 +103,90 @@ pub(crate) async fn remove_service_key(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// An environment's policy.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+/// What to change in an environment's policy: at least one of the two (the document
+/// says so with an `anyOf`, added by [`crate::openapi`]).
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct PolicyView {
+#[schema(example = json!({"require_signed": true, "sla": "critical=3,high=14,kev=1"}))]
+pub(crate) struct PolicyRequest {
     /// Deploy only releases with a verified signature or attestation.
-    require_signed: bool,
+    require_signed: Option<bool>,
+    /// Days to remediate by severity and for known-exploited advisories, as
+    /// `critical=7,high=30,medium=90,low=180,unrated=90,kev=3`; keys left out keep the
+    /// defaults, each value 1 to 3650. `default` drops the environment's own policy.
+    #[schema(min_length = 1, max_length = 256, pattern = r"\S")]
+    sla: Option<String>,
 }
 
-/// Sets an environment's policy (admin); creates the environment if new.
+/// An environment's policy as it stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct PolicyView {
+    environment: String,
+    /// Deploy only releases with a verified signature or attestation.
+    require_signed: bool,
+    /// The environment's own SLA policy, all six keys; absent when it uses the defaults.
+    sla: Option<String>,
+    /// The SLA policy its due dates are computed with: its own, or the defaults.
+    sla_in_effect: String,
+}
+
+/// Sets an environment's policy (admin): whether it takes only signed releases, and its
+/// SLA days to remediate. Creates the environment if new.
 #[utoipa::path(put, path = "/api/v1/environments/{name}/policy", tag = "catalog",
     params(("name" = Name, Path, description = "The environment")),
-    request_body = PolicyView,
-    responses((status = 200, body = PolicyView)), security(("bearer" = [])))]
+    request_body = PolicyRequest,
+    responses((status = 200, body = PolicyView),
+        (status = 422, description = "Neither require_signed nor sla is given, or the SLA policy does not parse")),
+    security(("bearer" = [])))]
 pub(crate) async fn set_policy(
     State(state): State<AppState>,
     Auth(who): Auth,
     ApiPath(name): ApiPath<String>,
-    ApiJson(body): ApiJson<PolicyView>,
+    ApiJson(body): ApiJson<PolicyRequest>,
 ) -> ApiResult<Json<PolicyView>> {
     who.require(Permission::Admin)?;
-    let required = body.require_signed;
-    state
+    if let Some(sla) = &body.sla
+        && sla.trim().is_empty()
+    {
+        return Err(ApiError::unprocessable(format!(
+            "sla {sla:?} is empty: give days by severity (\"critical=7,high=30\"), or \"default\""
+        )));
+    }
+    if body.require_signed.is_none() && body.sla.is_none() {
+        return Err(ApiError::unprocessable(
+            "say what to set: require_signed (true or false), sla (\"critical=7,high=30\", or \"default\"), or both",
+        ));
+    }
+    let environment = name.clone();
+    let stored = state
         .writers()
-        .run(move |e| e.set_require_signed(&name, required))
+        .run(move |e| {
+            // The SLA policy first: it is the one that can be refused, and then nothing
+            // is changed.
+            if let Some(sla) = &body.sla {
+                let policy = (sla != "default").then_some(sla.as_str());
+                e.set_environment_sla(&environment, policy)?;
+            }
+            if let Some(required) = body.require_signed {
+                e.set_require_signed(&environment, required)?;
+            }
+            let stored = e.store().read()?.environment(&environment)?;
+            stored.ok_or_else(|| {
+                vigil_engine::EngineError::Conflict(format!(
+                    "environment {environment:?} was not stored"
+                ))
+            })
+        })
         .await?;
+    tracing::info!(environment = %name, by = %who.token_id, "environment policy set");
+    let sla_in_effect = stored
+        .sla
+        .clone()
+        .unwrap_or_else(|| vigil_exposure::SlaPolicy::default().to_string());
     Ok(Json(PolicyView {
-        require_signed: required,
+        environment: stored.name,
+        require_signed: stored.require_signed,
+        sla: stored.sla,
+        sla_in_effect,
     }))
 }
