@@ -129,17 +129,35 @@ fn the_readme_triage_round_trip() {
     // The evidence bundle proves the decision and the finding's triaged state.
     let (code, _, err) = vigil(
         cwd,
-        &["evidence", "export", "--service", "checkout", "--version", "2.4.0", "-o", "bundle.json"],
+        &[
+            "evidence",
+            "export",
+            "--service",
+            "checkout",
+            "--version",
+            "2.4.0",
+            "-o",
+            "bundle.json",
+        ],
     );
     assert_eq!(code, 0, "{err}");
     let bundle = std::fs::read_to_string(cwd.join("bundle.json")).unwrap();
-    assert!(bundle.contains("triage/1"), "the decision's leaf is in the bundle");
+    assert!(
+        bundle.contains("triage/1"),
+        "the decision's leaf is in the bundle"
+    );
     let (_, key, _) = vigil(cwd, &["ledger", "key"]);
     let (code, out, err) = Command::new(env!("CARGO_BIN_EXE_vigil"))
         .args(["evidence", "verify", "bundle.json", "--key", key.trim()])
         .current_dir(cwd)
         .output()
-        .map(|o| (o.status.code(), String::from_utf8(o.stdout).unwrap(), String::from_utf8(o.stderr).unwrap()))
+        .map(|o| {
+            (
+                o.status.code(),
+                String::from_utf8(o.stdout).unwrap(),
+                String::from_utf8(o.stderr).unwrap(),
+            )
+        })
         .unwrap();
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("triaged not_affected"), "{out}");

@@ -114,7 +114,7 @@ pub(crate) fn input(
             )),
         })?;
     let env = tx.environment(environment)?;
-    let policy = policies(tx)?.for_environment(environment).clone();
+    let policy = *policies(tx)?.for_environment(environment);
     let owner = tx.service(service)?.and_then(|s| s.owner);
     let signatures = tx.release_signatures(release.id)?;
     let verdict = Verdict::of(&signatures);

@@ -242,17 +242,10 @@ impl Engine {
     /// Imports owners and teams from Backstage catalog files: one file, or every YAML
     /// file under a directory. All or nothing: a file that is not YAML fails the import.
     pub fn import_backstage(&mut self, path: &Path) -> Result<CatalogReport> {
-        let files = catalog_files(path)?;
-        let mut report = CatalogReport {
-            files: files.len(),
-            ..CatalogReport::default()
-        };
-        let mut owners: BTreeMap<String, String> = BTreeMap::new();
-        let mut teams: BTreeMap<String, (Option<String>, serde_json::Value, String)> =
-            BTreeMap::new();
-        for file in &files {
+        let mut contents = Vec::new();
+        for file in catalog_files(path)? {
             let shown = file.display().to_string();
-            let size = std::fs::metadata(file)
+            let size = std::fs::metadata(&file)
                 .map_err(|e| EngineError::Invalid(format!("{shown}: {e}")))?
                 .len();
             if size > MAX_CATALOG_FILE {
@@ -261,8 +254,30 @@ impl Engine {
                 )));
             }
             let bytes =
-                std::fs::read(file).map_err(|e| EngineError::Invalid(format!("{shown}: {e}")))?;
-            for entity in read_entities(&shown, &bytes, &mut report)? {
+                std::fs::read(&file).map_err(|e| EngineError::Invalid(format!("{shown}: {e}")))?;
+            contents.push((shown, bytes));
+        }
+        self.import_backstage_files(&contents)
+    }
+
+    /// Imports owners and teams from catalog files given as (name, bytes), as
+    /// [`Engine::import_backstage`] does; the name is how errors and sources call it.
+    pub fn import_backstage_files(&mut self, files: &[(String, Vec<u8>)]) -> Result<CatalogReport> {
+        let mut report = CatalogReport {
+            files: files.len(),
+            ..CatalogReport::default()
+        };
+        let mut owners: BTreeMap<String, String> = BTreeMap::new();
+        let mut teams: BTreeMap<String, (Option<String>, serde_json::Value, String)> =
+            BTreeMap::new();
+        for (shown, bytes) in files {
+            if bytes.len() as u64 > MAX_CATALOG_FILE {
+                return Err(EngineError::Invalid(format!(
+                    "{shown} is {} bytes; the limit for a catalog file is {MAX_CATALOG_FILE}",
+                    bytes.len()
+                )));
+            }
+            for entity in read_entities(shown, bytes, &mut report)? {
                 match entity {
                     Entity::Component { name, owner } => {
                         self.check_name("service", &name)?;

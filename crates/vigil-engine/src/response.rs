@@ -273,7 +273,11 @@ impl Engine {
         let mut tx = self.store.write()?;
         let id = tx.upsert_environment(environment, now)?;
         tx.set_environment_sla(id, text.as_deref(), now)?;
-        tx.commit()?;
+        // Due dates in cached answers change.
+        self.changes
+            .announce(&mut tx, &crate::changes::Change::Everything)?;
+        self.changes
+            .commit(tx, &crate::changes::Change::Everything)?;
         Ok(())
     }
 

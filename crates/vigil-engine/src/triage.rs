@@ -70,6 +70,8 @@ pub struct TriageInput {
     /// For risk_accepted: when the acceptance ends and the finding reopens.
     pub expires_at: Option<OffsetDateTime>,
     pub actor: String,
+    /// Where the decision came from: `cli` (the default, when empty) or `api`.
+    pub source: &'static str,
 }
 
 /// What recording a decision did.
@@ -543,7 +545,11 @@ impl Engine {
                 expires_at: input.expires_at,
                 reason: input.reason.as_deref(),
                 actor: &input.actor,
-                source: "cli",
+                source: if input.source.is_empty() {
+                    "cli"
+                } else {
+                    input.source
+                },
             },
             now,
         )?;

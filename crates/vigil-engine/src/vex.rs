@@ -593,8 +593,8 @@ impl Engine {
             }
             let d = match r.decision_id {
                 Some(id) => {
-                    if !decisions.contains_key(&id) {
-                        decisions.insert(id, tx.decision(id)?);
+                    if let std::collections::btree_map::Entry::Vacant(slot) = decisions.entry(id) {
+                        slot.insert(tx.decision(id)?);
                     }
                     decisions.get(&id).cloned().flatten()
                 }

@@ -54,6 +54,16 @@ fn advisory(id: &str, cve: &str, package: &str, fixed: &str) -> AdvisoryInput {
     }
 }
 
+/// (service, release, package, advisory, triage, resolution).
+type FindingState = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 struct World {
     engine: Engine,
     clock: Arc<FixedClock>,
@@ -106,16 +116,7 @@ impl World {
     }
 
     /// (service, release, package, advisory, triage, resolution) of every finding.
-    fn findings(
-        &mut self,
-    ) -> Vec<(
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    )> {
+    fn findings(&mut self) -> Vec<FindingState> {
         let mut rows: Vec<_> = self
             .engine
             .findings(&FindingQuery {

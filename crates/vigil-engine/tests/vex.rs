@@ -378,7 +378,9 @@ fn cyclonedx_vex_bom_pairs_apply_with_their_statuses() {
                 .map(move |p| row(&format!("CVE-2020-{n}"), p, "1", "not_affected"))
         })
         .collect();
-    let cases: Vec<(&str, Vec<(&str, &[&str])>, Vec<Row>)> = vec![
+    /// (case, [(bom file, release versions)], expected decisions).
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a [&'a str])>, Vec<Row>);
+    let cases: Vec<Case<'_>> = vec![
         (
             "Use-Cases/Case-6",
             vec![

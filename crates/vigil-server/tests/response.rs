@@ -582,8 +582,7 @@ fn teams_owners_and_a_backstage_catalog() {
         );
         assert_eq!(s, StatusCode::OK, "{name}");
 
-        // A body that is not YAML changes nothing, and its message does not name the
-        // server's temporary file.
+        // A body that is not YAML changes nothing, and its message names the body.
         let (s, b) = api.request(
             Method::POST,
             "/api/v1/catalog/backstage",
@@ -592,7 +591,7 @@ fn teams_owners_and_a_backstage_catalog() {
             b"kind: Component\nmetadata: [unclosed\n".to_vec(),
         );
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {b}");
-        assert!(message(&b).starts_with("the body: not YAML"), "{b}");
+        assert!(message(&b).starts_with("the request body: not YAML"), "{b}");
         assert!(!message(&b).contains("vigil-catalog-"), "{b}");
         let (s, _) = api.request(
             Method::POST,

@@ -42,6 +42,7 @@ pub(crate) fn set(s: &StoreArgs, args: &TriageSetArgs) -> anyhow::Result<ExitCod
         reason: args.reason.clone(),
         expires_at,
         actor: actor(args.actor.as_deref()),
+        source: "cli",
     })?;
     report(&out, args.format, "recorded")
 }

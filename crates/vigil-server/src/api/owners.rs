@@ -211,9 +211,6 @@ pub(crate) struct SkippedView {
     reason: String,
 }
 
-/// The name the uploaded catalog is imported under.
-const UPLOAD_NAME: &str = "catalog-info.yaml";
-
 /// Imports owners and teams from one Backstage catalog file (admin): each `Component`
 /// names a service and its `spec.owner`, each `Group` a team with its profile's email and
 /// its links. All or nothing: a body that is not YAML changes nothing.
@@ -255,37 +252,10 @@ pub(crate) async fn import_backstage(
         };
         ApiError::new(status, code, format!("the request body: {}", e.body_text()))
     })?;
-    // The engine reads catalog files from a path: the body is written to one of its own
-    // in a directory of its own, removed when the import ends.
-    let dir = tokio::task::spawn_blocking(move || -> std::io::Result<tempfile::TempDir> {
-        let dir = tempfile::Builder::new()
-            .prefix("vigil-catalog-")
-            .tempdir()?;
-        std::fs::write(dir.path().join(UPLOAD_NAME), &body)?;
-        Ok(dir)
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("writing the catalog failed: {e}")))?
-    .map_err(|e| {
-        tracing::error!(error = %e, "cannot write the uploaded catalog to a temporary file");
-        ApiError::internal("the server cannot write the catalog to a temporary file")
-    })?;
-    let file = dir.path().join(UPLOAD_NAME);
-    let shown = file.display().to_string();
     let report = state
         .writers()
-        .run(move |e| {
-            let report = e.import_backstage(&file);
-            drop(dir);
-            report
-        })
-        .await
-        .map_err(|mut e| {
-            // Messages name the file by the temporary path, which means nothing to the
-            // caller.
-            e.message = e.message.replace(&shown, "the body");
-            e
-        })?;
+        .run(move |e| e.import_backstage_files(&[("the request body".to_owned(), body.to_vec())]))
+        .await?;
     tracing::info!(
         owners = report.owners.len(),
         teams = report.teams.len(),

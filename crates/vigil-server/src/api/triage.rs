@@ -319,6 +319,7 @@ pub(crate) async fn record_triage(
         reason: body.reason,
         expires_at,
         actor: who.name.clone(),
+        source: "api",
     };
     let outcome = state.writers().run(move |e| e.triage(&input)).await?;
     tracing::info!(decision = outcome.decision.id, vulnerability = %outcome.decision.vulnerability,
