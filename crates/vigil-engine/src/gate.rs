@@ -150,12 +150,31 @@ pub(crate) fn input(
             .map(|e| (e.advisory_id.clone(), e.due))
             .collect()
     };
+    let mut decisions: HashMap<i64, Option<vigil_store::Decision>> = HashMap::new();
     let mut findings = Vec::with_capacity(rows.len());
     for r in &rows {
         let x = exploitation.get(&r.advisory_id);
         let kev = x.is_some_and(|x| x.kev.is_some());
-        let triage = match r.decision_id {
-            Some(id) => tx.decision(id)?.map(|d| {
+        let decision = match r.decision_id {
+            Some(id) => {
+                if let std::collections::hash_map::Entry::Vacant(slot) = decisions.entry(id) {
+                    slot.insert(tx.decision(id)?);
+                }
+                decisions[&id].clone()
+            }
+            None => None,
+        };
+        // An acceptance counts only until it expires, whether or not it has been lapsed.
+        let accepted = decision.as_ref().is_some_and(|d| {
+            d.status == "risk_accepted"
+                && d.expires_at
+                    .as_deref()
+                    .is_some_and(|e| e > vigil_store::time::format(now).as_str())
+        });
+        // An expired acceptance no longer applies, lapsed yet or not.
+        let triage = match &decision {
+            Some(d) if d.status == "risk_accepted" && !accepted => None,
+            Some(d) => Some({
                 json!({
                     "status": d.status,
                     "justification": d.justification,
@@ -176,7 +195,6 @@ pub(crate) fn input(
                 now + time::Duration::days(i64::from(policy.days(r.severity_rank, kev)))
             })
         });
-        let accepted = r.triage.as_deref() == Some("risk_accepted");
         findings.push(json!({
             "advisory": r.advisory_id,
             "aliases": aliases.get(&r.advisory_id).cloned().unwrap_or_default(),

@@ -243,7 +243,15 @@ pub(crate) fn rematch_advisories(
             if open || state.resolution.as_deref() == Some(Resolution::Undeployed.as_str()) {
                 was_open.insert(state.key.clone());
             }
-            if open && !given.contains(&state.key) {
+            // Closed only because the release stopped running or triage ruled it out,
+            // a finding the advisory no longer gives is withdrawn or unmatched too, so
+            // that neither a redeploy nor a revoked decision brings it back.
+            let standing = open
+                || matches!(
+                    state.resolution.as_deref(),
+                    Some("undeployed" | "not_affected" | "fixed")
+                );
+            if standing && !given.contains(&state.key) {
                 if withdrawn.contains(id.as_str()) {
                     closing.push(state.key);
                 } else {

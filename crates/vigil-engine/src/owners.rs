@@ -123,8 +123,26 @@ fn read_entities(file: &str, bytes: &[u8], report: &mut CatalogReport) -> Result
                     .as_str()
                     .or(doc["metadata"]["title"].as_str())
                     .map(str::to_owned);
+                // A group in another namespace keeps it, as owner references do.
+                let namespace = doc["metadata"]["namespace"].as_str().unwrap_or("default");
+                let Some(team) = owner_name(&format!("group:{namespace}/{name}")) else {
+                    report.skipped.push((
+                        file.to_owned(),
+                        i,
+                        format!("group {name} has an empty namespace"),
+                    ));
+                    continue;
+                };
+                if title.as_ref().is_some_and(|t| t.len() > MAX_CONTACT) {
+                    report.skipped.push((
+                        file.to_owned(),
+                        i,
+                        format!("group {name} has a title over {MAX_CONTACT} bytes"),
+                    ));
+                    continue;
+                }
                 out.push(Entity::Group {
-                    name: owner_name(name).unwrap_or_else(|| name.to_owned()),
+                    name: team,
                     title,
                     contacts: contacts.into(),
                 });

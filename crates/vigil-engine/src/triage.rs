@@ -152,12 +152,15 @@ pub(crate) fn check_statements(
         )),
         "risk_accepted" => match expires_at {
             None => Err(EngineError::Invalid(
-                "risk_accepted needs an expiry (--expires or --for): an acceptance ends".into(),
+                "risk_accepted needs an expiry (--expires or --for-days): an acceptance ends".into(),
             )),
-            Some(t) if t <= now => Err(EngineError::Invalid(format!(
-                "the expiry {} is not in the future",
-                vigil_store::time::format(t)
-            ))),
+            // Stored to the second: an expiry within the current second never applies.
+            Some(t) if vigil_store::time::format(t) <= vigil_store::time::format(now) => {
+                Err(EngineError::Invalid(format!(
+                    "the expiry {} is not in the future",
+                    vigil_store::time::format(t)
+                )))
+            }
             Some(_) if reason.is_none() => Err(EngineError::Invalid(
                 "risk_accepted needs a reason (--reason): why the risk is acceptable".into(),
             )),

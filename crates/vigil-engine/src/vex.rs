@@ -37,6 +37,31 @@ use crate::engine::{Engine, sha256};
 use crate::error::{EngineError, Result};
 use crate::triage::{apply, check_statements, check_vulnerability};
 
+/// Most decisions one import may record (statements × products × releases ×
+/// subcomponents).
+pub const MAX_DECISIONS: usize = 100_000;
+
+/// A statement's text, trimmed; empty is none, and longer than the triage limit is cut
+/// at a character boundary with a warning.
+fn text(t: Option<String>, warnings: &mut Vec<String>) -> Option<String> {
+    let t = t?.trim().to_owned();
+    if t.is_empty() {
+        return None;
+    }
+    if t.len() <= crate::triage::MAX_TEXT {
+        return Some(t);
+    }
+    let mut end = crate::triage::MAX_TEXT;
+    while !t.is_char_boundary(end) {
+        end -= 1;
+    }
+    warnings.push(format!(
+        "a statement text of {} bytes was cut to {end}",
+        t.len()
+    ));
+    Some(t[..end].to_owned())
+}
+
 /// One decision an import recorded.
 #[derive(Clone, Debug, Serialize)]
 pub struct ImportedDecision {
@@ -144,6 +169,8 @@ struct Resolver<'a, 'b> {
     this_bom: Vec<i64>,
     subject_ref: Option<String>,
     subject_purl: Option<String>,
+    /// Each release's SBOM components by bom-ref, read once.
+    components: BTreeMap<i64, BTreeMap<String, (Option<String>, bool)>>,
 }
 
 impl Resolver<'_, '_> {
@@ -245,19 +272,31 @@ impl Resolver<'_, '_> {
                 }
                 let mut out = Vec::new();
                 for r in releases {
-                    let refs = components_by_ref(self.tx, r, &self.limits)?;
-                    match link.bom_ref.as_ref().and_then(|b| refs.get(b)) {
-                        // The subject, or no component: the whole release.
-                        Some((_, true)) | None => out.extend(self.releases(&[r], &subs)),
+                    if !self.components.contains_key(&r) {
+                        let refs = components_by_ref(self.tx, r, &self.limits)?;
+                        self.components.insert(r, refs);
+                    }
+                    let Some(bom_ref) = &link.bom_ref else {
+                        // A link to the whole BOM: the release.
+                        out.extend(self.releases(&[r], &subs));
+                        continue;
+                    };
+                    match self.components[&r].get(bom_ref).cloned() {
+                        // The subject: the whole release.
+                        Some((_, true)) => out.extend(self.releases(&[r], &subs)),
                         Some((Some(purl), false)) => out.push(Target {
                             release_id: Some(r),
                             service_id: None,
-                            purl: Some(purl.clone()),
+                            purl: Some(purl),
                         }),
                         Some((None, false)) => {
                             return Ok(Err(format!(
-                                "component {} of the SBOM has no package URL",
-                                link.bom_ref.as_deref().unwrap_or_default()
+                                "component {bom_ref} of the SBOM has no package URL"
+                            )));
+                        }
+                        None => {
+                            return Ok(Err(format!(
+                                "the release's SBOM has no component {bom_ref}"
                             )));
                         }
                     }
@@ -412,10 +451,11 @@ impl Engine {
                 .as_ref()
                 .and_then(|b| b.subject_purl.as_ref())
                 .map(ToString::to_string),
+            components: BTreeMap::new(),
         };
         // Later statements win over earlier ones: by timestamp, then document order.
         let mut order: Vec<(usize, &Statement)> = doc.statements.iter().enumerate().collect();
-        order.sort_by_key(|(i, s)| (s.timestamp, *i));
+        order.sort_by_key(|(i, s)| (s.timestamp.or(doc.timestamp), *i));
         let mut planned = Vec::new();
         for (i, s) in order {
             let name = &s.vulnerability.name;
@@ -447,15 +487,23 @@ impl Engine {
         let mut names = BTreeSet::new();
         for (s, targets) in planned {
             let status = s.status.as_str();
-            let justification = s.justification.map(|j| j.as_str());
-            let reason = s.status_notes.clone().or_else(|| {
-                s.cdx
-                    .as_ref()
-                    .and_then(|c| c.detail.clone())
-                    .filter(|_| s.status != Status::NotAffected)
-            });
-            let impact = s.impact_statement.clone();
-            let action = s.action_statement.clone();
+            // A justification goes with not_affected only; the reader kept stray ones
+            // with a warning, and so does the import.
+            let justification = s
+                .justification
+                .filter(|_| s.status == Status::NotAffected)
+                .map(|j| j.as_str());
+            let reason = text(
+                s.status_notes.clone().or_else(|| {
+                    s.cdx
+                        .as_ref()
+                        .and_then(|c| c.detail.clone())
+                        .filter(|_| s.status != Status::NotAffected)
+                }),
+                &mut report.warnings,
+            );
+            let impact = text(s.impact_statement.clone(), &mut report.warnings);
+            let action = text(s.action_statement.clone(), &mut report.warnings);
             // Producers break the statement rules; the reader kept such statements with a
             // warning, and so does the import. Lengths and names are still checked.
             let lenient_action = action.clone().or_else(|| {
@@ -470,13 +518,16 @@ impl Engine {
                 justification,
                 lenient_impact.as_deref(),
                 lenient_action.as_deref(),
-                reason
-                    .as_deref()
-                    .map(|r| &r[..r.len().min(crate::triage::MAX_TEXT)]),
+                reason.as_deref(),
                 None,
                 now,
             )?;
             for t in targets {
+                if report.decisions.len() >= MAX_DECISIONS {
+                    return Err(EngineError::Invalid(format!(
+                        "the document makes more than {MAX_DECISIONS} decisions; split it"
+                    )));
+                }
                 let id = resolver.tx.add_decision(
                     &NewDecision {
                         vulnerability: &s.vulnerability.name,

@@ -83,6 +83,38 @@ fn the_builtin_policy_denies_untriaged_critical_and_unsigned() {
         assert!(answer.decision.allow, "{:?}", answer.decision);
         assert_eq!(answer.input["findings"][0]["triage"]["status"], "affected");
 
+        // A risk acceptance that has expired no longer counts, lapsed or not.
+        let accepted = engine
+            .triage(&TriageInput {
+                vulnerability: "CVE-2026-0003".into(),
+                status: "risk_accepted".into(),
+                service: Some("checkout".into()),
+                release: Some("1.0.0".into()),
+                reason: Some("behind the WAF".into()),
+                expires_at: Some(datetime!(2026-03-03 00:00 UTC)),
+                actor: "dana".into(),
+                ..TriageInput::default()
+            })
+            .unwrap();
+        assert_eq!(
+            engine
+                .gate("prod", "checkout", "1.0.0", None)
+                .unwrap()
+                .input["findings"][0]["triage"]["status"],
+            "risk_accepted"
+        );
+        clock.advance(Duration::days(2));
+        let answer = engine.gate("prod", "checkout", "1.0.0", None).unwrap();
+        assert!(!answer.decision.allow);
+        assert_eq!(
+            answer.input["findings"][0]["triage"],
+            serde_json::Value::Null
+        );
+        engine
+            .revoke_triage(accepted.decision.id, "dana", None)
+            .unwrap();
+        clock.set(datetime!(2026-03-02 00:00 UTC));
+
         // Deployed, then 8 days on: overdue, a warning only.
         engine
             .deploy(&DeployInput {

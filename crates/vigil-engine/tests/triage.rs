@@ -444,3 +444,40 @@ fn bad_decisions_are_refused_and_leave_nothing() {
         );
     }
 }
+
+#[test]
+fn a_withdrawn_advisory_does_not_come_back_when_its_decision_is_revoked() {
+    for mut w in worlds("triage_withdrawn") {
+        w.release("checkout", "1.0.0", &[("minimist", "1.2.5")]);
+        w.deploy("prod", "checkout", "1.0.0");
+        let d = w
+            .engine
+            .triage(&TriageInput {
+                justification: s("vulnerable_code_not_present"),
+                ..input("CVE-2026-0002", "not_affected")
+            })
+            .unwrap();
+        // The advisory is withdrawn while its finding is ruled out.
+        let json = r#"{"schema_version": "1.6.0", "id": "GHSA-bbbb-bbbb-bbbb", "modified": "2026-02-01T00:00:00Z",
+  "published": "2026-01-01T00:00:00Z", "withdrawn": "2026-02-01T00:00:00Z", "aliases": ["CVE-2026-0002"],
+  "affected": [{"package": {"ecosystem": "npm", "name": "minimist"},
+    "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "1.2.6"}]}]}]}"#;
+        w.engine
+            .import_advisories(vec![AdvisoryInput {
+                osv: vigil_osv::from_json(json.as_bytes()).unwrap(),
+                json: json.as_bytes().to_vec(),
+                source: None,
+            }])
+            .unwrap();
+        assert_eq!(
+            w.state("checkout", "1.0.0", "GHSA-bbbb-bbbb-bbbb"),
+            (s("not_affected"), s("withdrawn"))
+        );
+        w.engine.revoke_triage(d.decision.id, "bob", None).unwrap();
+        assert_eq!(
+            w.state("checkout", "1.0.0", "GHSA-bbbb-bbbb-bbbb"),
+            (None, s("withdrawn"))
+        );
+        assert_eq!(w.exposed(), 0);
+    }
+}

@@ -207,6 +207,32 @@ fn import_shrinks_the_exposure_and_export_round_trips() {
                 .all(|s| s.status == vigil_vex::Status::UnderInvestigation)
         );
         assert!(e.import_vex(b"{\"not\": \"vex\"}", "alice").is_err());
+        // Re-importing the same bytes adds no ledger leaf either.
+        let leaves = |e: &mut Engine| e.store().read().unwrap().ledger_size().unwrap();
+        let before = leaves(&mut e);
+        assert!(!e.import_vex(OPENVEX.as_bytes(), "alice").unwrap().new);
+        assert_eq!(leaves(&mut e), before);
+        // A long multi-byte note is cut at a character boundary, with a warning; an empty
+        // detail and a stray justification do not fail the import.
+        let long = format!(
+            r#"{{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/long",
+  "author": "x", "timestamp": "2026-02-21T10:00:00Z", "version": 1,
+  "statements": [{{"vulnerability": {{"name": "CVE-2026-0002"}}, "products": [{{"@id": "checkout@1.0.0"}}],
+    "status": "affected", "justification": "component_not_present", "action_statement": " ",
+    "status_notes": "{}"}}]}}"#,
+            "é".repeat(3000)
+        );
+        let r = e.import_vex(long.as_bytes(), "alice").unwrap();
+        assert_eq!(r.decisions.len(), 1);
+        assert!(
+            r.warnings.iter().any(|w| w.contains("was cut")),
+            "{:?}",
+            r.warnings
+        );
+        let d = e.triage_decisions(None, None, true).unwrap();
+        let last = d.iter().max_by_key(|d| d.id).unwrap();
+        assert!(last.reason.as_ref().unwrap().len() <= vigil_engine::triage::MAX_TEXT);
+        assert_eq!(last.justification, None);
     }
 }
 

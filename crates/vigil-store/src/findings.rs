@@ -169,7 +169,8 @@ impl Tx<'_> {
         Ok(())
     }
 
-    /// Closes open findings with `resolution` at `at`.
+    /// Closes findings with `resolution` at `at`: open ones, and those closed only
+    /// because their release stopped running or triage ruled them out.
     pub fn resolve_findings(
         &mut self,
         keys: &[FindingKey],
@@ -181,7 +182,8 @@ impl Tx<'_> {
         let sql = format!(
             "UPDATE findings SET resolved_at = ?, resolution = ?, updated_at = ?
              WHERE release_id = ? AND package_version_id = ? AND advisory_id = ?
-               AND resolved_at IS NULL {}",
+               AND (resolved_at IS NULL
+                    OR resolution IN ('undeployed', 'not_affected', 'fixed')) {}",
             FINDING_RETURNING
         );
         for k in keys {

@@ -244,15 +244,18 @@ impl Tx<'_> {
             p.push(Param::Text(source));
         }
         let sql = format!(
-            "SELECT {DECISION_COLUMNS} FROM {DECISION_FROM} WHERE {} ORDER BY d.id",
+            "SELECT {DECISION_COLUMNS} FROM {DECISION_FROM} WHERE {}",
             conditions.join(" AND ")
         );
-        Ok(self
+        // Sorted here: SQLite runs a list filter once per element.
+        let mut out: Vec<Decision> = self
             .c()
             .query(&sql, &p)?
             .into_iter()
             .map(decision)
-            .collect())
+            .collect();
+        out.sort_by_key(|d| d.id);
+        Ok(out)
     }
 
     /// Whether any decision applies at `now`: when none does, nothing needs choosing.
@@ -482,6 +485,9 @@ impl Tx<'_> {
                 ],
             )?
             .is_some();
+        if !new {
+            return Ok(false);
+        }
         self.ledger_event(
             "vex",
             format!("vex/{}", d.sha256),
@@ -494,7 +500,7 @@ impl Tx<'_> {
                 "actor": d.actor,
             }),
         );
-        Ok(new)
+        Ok(true)
     }
 
     /// Creates or replaces a team. The change is a ledger leaf.

@@ -56,6 +56,7 @@ CREATE INDEX triage_decisions_vulnerability ON triage_decisions (vulnerability);
 -- or fixed rules out is resolved with that resolution.
 ALTER TABLE findings ADD COLUMN triage TEXT;
 ALTER TABLE findings ADD COLUMN decision_id BIGINT;
+CREATE INDEX findings_decision ON findings (decision_id) WHERE decision_id IS NOT NULL;
 
 -- The SBOM's own identity (CycloneDX serialNumber, SPDX namespace), which VEX documents
 -- name releases by (BOM-links).
