@@ -7,110 +7,38 @@
     reason = "test helpers panic on failure by design"
 )]
 
-use std::sync::Arc;
+mod portfolio;
 
-use time::macros::datetime;
+use portfolio::{Advisory, DAY0, day, worlds};
 use time::{Duration, OffsetDateTime};
+use vigil_engine::AdvisoryInput;
 use vigil_engine::triage::TriageInput;
-use vigil_engine::{AdvisoryInput, DeployInput, Engine, FixedClock, ReleaseInput, ReleaseRef};
-use vigil_store::testing::{TestStore, stores};
 
-const DAY0: OffsetDateTime = datetime!(2026-03-01 00:00 UTC);
-
-fn day(n: i64) -> OffsetDateTime {
-    DAY0 + Duration::days(n)
-}
-
-fn sbom(packages: &[(&str, &str)]) -> Vec<u8> {
-    let list: Vec<String> = packages
-        .iter()
-        .map(|(name, version)| {
-            format!(
-                r#"{{"type": "library", "name": "{name}", "version": "{version}", "purl": "pkg:npm/{name}@{version}"}}"#
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [{}]}}"#,
-        list.join(",")
-    )
-    .into_bytes()
-}
-
+/// GHSA-35jh-r3h4-6jhm, shortened: lodash before `fixed`, as modified at `modified`.
 fn lodash(modified: &str, fixed: &str) -> AdvisoryInput {
-    let json = format!(
-        r#"{{"schema_version": "1.6.0", "id": "GHSA-35jh-r3h4-6jhm", "modified": "{modified}",
-  "published": "2026-03-01T00:00:00Z", "aliases": ["CVE-2021-23337"], "summary": "lodash",
-  "affected": [{{"package": {{"ecosystem": "npm", "name": "lodash"}},
-    "ranges": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}, {{"fixed": "{fixed}"}}]}}]}}]}}"#
-    );
-    AdvisoryInput {
-        osv: vigil_osv::from_json(json.as_bytes()).unwrap(),
-        json: json.into_bytes(),
-        source: Some("test".into()),
+    Advisory {
+        id: "GHSA-35jh-r3h4-6jhm",
+        cve: "CVE-2021-23337",
+        package: "lodash",
+        fixed,
+        vector: None,
+        modified,
+        published: "2026-03-01T00:00:00Z",
     }
-}
-
-struct World {
-    engine: Engine,
-    clock: Arc<FixedClock>,
-    _store: TestStore,
-}
-
-fn worlds(test: &str) -> Vec<World> {
-    stores(test)
-        .into_iter()
-        .map(|t| {
-            let clock = Arc::new(FixedClock::new(DAY0));
-            World {
-                engine: Engine::with_clock(t.reopen(), clock.clone()),
-                clock,
-                _store: t,
-            }
-        })
-        .collect()
-}
-
-impl World {
-    fn at(&mut self, n: i64) {
-        self.clock.set(day(n));
-    }
-
-    fn release(&mut self, version: &str, commit: &str, packages: &[(&str, &str)]) {
-        self.engine
-            .add_release(&ReleaseInput {
-                service: "checkout",
-                version,
-                sbom: &sbom(packages),
-                commit: Some(commit),
-                owner: Some("payments"),
-                ..ReleaseInput::default()
-            })
-            .unwrap();
-    }
-
-    fn deploy(&mut self, env: &str, version: &str) {
-        self.engine
-            .deploy(&DeployInput {
-                environment: env,
-                release: ReleaseRef::Version {
-                    service: "checkout",
-                    version,
-                },
-                actor: None,
-                source: None,
-                at: None,
-            })
-            .unwrap();
-    }
+    .input()
 }
 
 #[test]
 fn exposure_at_a_past_instant_uses_what_was_known_then() {
-    for mut w in worlds("history_at") {
+    for mut w in worlds("history_at", DAY0) {
         w.at(1);
-        w.release("1.0.0", "aaa111", &[("lodash", "4.17.20")]);
-        w.deploy("prod", "1.0.0");
+        w.release_at(
+            "checkout",
+            "1.0.0",
+            Some("aaa111"),
+            &[("lodash", "4.17.20")],
+        );
+        w.deploy("prod", "checkout", "1.0.0");
         // Day 2: the advisory says everything before 4.17.21 is affected.
         w.at(2);
         w.engine
@@ -174,26 +102,36 @@ fn exposure_at_a_past_instant_uses_what_was_known_then() {
 
 #[test]
 fn root_cause_names_the_releases_and_commits_and_the_windows() {
-    for mut w in worlds("history_root") {
+    for mut w in worlds("history_root", DAY0) {
         w.engine
             .import_advisories(vec![lodash("2026-03-01T00:00:00Z", "4.17.21")])
             .unwrap();
         w.at(1);
-        w.release("1.0.0", "c1", &[("lodash", "4.17.21")]);
-        w.deploy("prod", "1.0.0");
+        w.release_at("checkout", "1.0.0", Some("c1"), &[("lodash", "4.17.21")]);
+        w.deploy("prod", "checkout", "1.0.0");
         // Day 2: a downgrade brings the vulnerable version in.
         w.at(2);
-        w.release("1.1.0", "c2", &[("lodash", "4.17.20")]);
-        w.deploy("staging", "1.1.0");
+        w.release_at("checkout", "1.1.0", Some("c2"), &[("lodash", "4.17.20")]);
+        w.deploy("staging", "checkout", "1.1.0");
         w.at(3);
-        w.deploy("prod", "1.1.0");
+        w.deploy("prod", "checkout", "1.1.0");
         w.at(5);
-        w.release("1.2.0", "c3", &[("lodash", "4.17.20"), ("ms", "2.1.3")]);
-        w.deploy("prod", "1.2.0");
+        w.release_at(
+            "checkout",
+            "1.2.0",
+            Some("c3"),
+            &[("lodash", "4.17.20"), ("ms", "2.1.3")],
+        );
+        w.deploy("prod", "checkout", "1.2.0");
         // Day 8: the fix.
         w.at(8);
-        w.release("1.3.0", "c4", &[("lodash", "4.17.21"), ("ms", "2.1.3")]);
-        w.deploy("prod", "1.3.0");
+        w.release_at(
+            "checkout",
+            "1.3.0",
+            Some("c4"),
+            &[("lodash", "4.17.21"), ("ms", "2.1.3")],
+        );
+        w.deploy("prod", "checkout", "1.3.0");
         w.at(10);
         let rc = w.engine.root_cause("CVE-2021-23337", None).unwrap();
         assert_eq!(rc.origins.len(), 1, "{:?}", rc.origins);

@@ -7,56 +7,28 @@
     reason = "test helpers panic on failure by design"
 )]
 
-use std::sync::Arc;
+mod portfolio;
 
-use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
+use portfolio::{Advisory, DAY0, day, worlds};
 use vigil_engine::response::MetricsQuery;
 use vigil_engine::triage::TriageInput;
-use vigil_engine::{
-    AdvisoryInput, DeployInput, Engine, FindingQuery, FixedClock, ReleaseInput, ReleaseRef,
-};
+use vigil_engine::{AdvisoryInput, FindingQuery};
 use vigil_exposure::Group;
-use vigil_store::testing::{TestStore, stores};
 
-/// Day 0: the advisories are published.
-const DAY0: OffsetDateTime = datetime!(2026-03-01 00:00 UTC);
 const DAY: i64 = 86_400;
-
-fn day(n: i64) -> OffsetDateTime {
-    DAY0 + Duration::days(n)
-}
-
-fn sbom(packages: &[(&str, &str)]) -> Vec<u8> {
-    let list: Vec<String> = packages
-        .iter()
-        .map(|(name, version)| {
-            format!(
-                r#"{{"type": "library", "name": "{name}", "version": "{version}", "purl": "pkg:npm/{name}@{version}"}}"#
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [{}]}}"#,
-        list.join(",")
-    )
-    .into_bytes()
-}
 
 /// An advisory on npm `package` before `fixed`, published on day 0, of `vector`'s severity.
 fn advisory(id: &str, cve: &str, package: &str, fixed: &str, vector: &str) -> AdvisoryInput {
-    let json = format!(
-        r#"{{"schema_version": "1.6.0", "id": "{id}", "modified": "2026-03-01T00:00:00Z",
-  "published": "2026-03-01T00:00:00Z", "aliases": ["{cve}"], "summary": "{package} issue",
-  "severity": [{{"type": "CVSS_V3", "score": "{vector}"}}],
-  "affected": [{{"package": {{"ecosystem": "npm", "name": "{package}"}},
-    "ranges": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}, {{"fixed": "{fixed}"}}]}}]}}]}}"#
-    );
-    AdvisoryInput {
-        osv: vigil_osv::from_json(json.as_bytes()).unwrap(),
-        json: json.into_bytes(),
-        source: Some("test".into()),
+    Advisory {
+        id,
+        cve,
+        package,
+        fixed,
+        vector: Some(vector),
+        modified: "2026-03-01T00:00:00Z",
+        published: "2026-03-01T00:00:00Z",
     }
+    .input()
 }
 
 /// 7.5, high.
@@ -75,63 +47,13 @@ fn kev(cve: &str) -> Vec<u8> {
     .into_bytes()
 }
 
-struct World {
-    engine: Engine,
-    clock: Arc<FixedClock>,
-    _store: TestStore,
-}
-
-fn worlds(test: &str) -> Vec<World> {
-    stores(test)
-        .into_iter()
-        .map(|t| {
-            let clock = Arc::new(FixedClock::new(DAY0));
-            World {
-                engine: Engine::with_clock(t.reopen(), clock.clone()),
-                clock,
-                _store: t,
-            }
-        })
-        .collect()
-}
-
-impl World {
-    fn at(&mut self, n: i64) {
-        self.clock.set(day(n));
-    }
-
-    fn release(&mut self, service: &str, version: &str, packages: &[(&str, &str)]) {
-        self.engine
-            .add_release(&ReleaseInput {
-                service,
-                version,
-                sbom: &sbom(packages),
-                owner: Some("payments"),
-                ..ReleaseInput::default()
-            })
-            .unwrap();
-    }
-
-    fn deploy(&mut self, env: &str, service: &str, version: &str) {
-        self.engine
-            .deploy(&DeployInput {
-                environment: env,
-                release: ReleaseRef::Version { service, version },
-                actor: None,
-                source: None,
-                at: None,
-            })
-            .unwrap();
-    }
-}
-
 fn seconds(days: i64) -> Option<f64> {
     Some((days * DAY) as f64)
 }
 
 #[test]
 fn mttd_mttr_and_sla_come_out_exactly() {
-    for mut w in worlds("response_exact") {
+    for mut w in worlds("response_exact", DAY0) {
         // Day 2: v1 (lodash 4.17.20) goes to production; nothing is known about it yet.
         w.at(2);
         w.release("checkout", "1.0.0", &[("lodash", "4.17.20")]);
@@ -210,7 +132,7 @@ fn mttd_mttr_and_sla_come_out_exactly() {
 
 #[test]
 fn kev_and_environment_policies_set_due_dates_and_breaches_alert_once() {
-    for mut w in worlds("response_sla") {
+    for mut w in worlds("response_sla", DAY0) {
         w.engine.import_kev(&kev("CVE-2026-0002"), None).unwrap();
         w.engine
             .set_environment_sla("staging", Some("critical=20,kev=10"))

@@ -7,52 +7,15 @@
     reason = "test helpers panic on failure by design"
 )]
 
-use std::sync::Arc;
+mod portfolio;
 
+use portfolio::{Advisory, World};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
 use vigil_engine::triage::TriageInput;
-use vigil_engine::{
-    AdvisoryInput, DeployInput, Engine, EngineError, FindingQuery, FixedClock, ReleaseInput,
-    ReleaseRef,
-};
-use vigil_store::testing::{TestStore, stores};
+use vigil_engine::{AdvisoryInput, EngineError, FindingQuery};
 
 const T0: OffsetDateTime = datetime!(2026-03-01 09:00 UTC);
-
-fn sbom(packages: &[(&str, &str)]) -> Vec<u8> {
-    let list: Vec<String> = packages
-        .iter()
-        .map(|(name, version)| {
-            format!(
-                r#"{{"type": "library", "name": "{name}", "version": "{version}", "purl": "pkg:npm/{name}@{version}", "bom-ref": "{name}@{version}"}}"#
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
-  "metadata": {{"component": {{"type": "application", "name": "app", "bom-ref": "app"}}}},
-  "components": [{}]}}"#,
-        list.join(",")
-    )
-    .into_bytes()
-}
-
-/// An advisory on npm `package` before `fixed`, with a CVE alias.
-fn advisory(id: &str, cve: &str, package: &str, fixed: &str) -> AdvisoryInput {
-    let json = format!(
-        r#"{{"schema_version": "1.6.0", "id": "{id}", "modified": "2026-01-01T00:00:00Z",
-  "published": "2026-01-01T00:00:00Z", "aliases": ["{cve}"], "summary": "{package} issue",
-  "severity": [{{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}],
-  "affected": [{{"package": {{"ecosystem": "npm", "name": "{package}"}},
-    "ranges": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}, {{"fixed": "{fixed}"}}]}}]}}]}}"#
-    );
-    AdvisoryInput {
-        osv: vigil_osv::from_json(json.as_bytes()).unwrap(),
-        json: json.into_bytes(),
-        source: Some("test".into()),
-    }
-}
 
 /// (service, release, package, advisory, triage, resolution).
 type FindingState = (
@@ -64,57 +27,46 @@ type FindingState = (
     Option<String>,
 );
 
-struct World {
-    engine: Engine,
-    clock: Arc<FixedClock>,
-    _store: TestStore,
+/// An advisory on npm `package` before `fixed`, critical, with a CVE alias.
+fn advisory(id: &str, cve: &str, package: &str, fixed: &str) -> AdvisoryInput {
+    Advisory {
+        id,
+        cve,
+        package,
+        fixed,
+        vector: Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+        modified: "2026-01-01T00:00:00Z",
+        published: "2026-01-01T00:00:00Z",
+    }
+    .input()
 }
 
+/// Worlds holding two advisories: lodash and minimist.
 fn worlds(test: &str) -> Vec<World> {
-    stores(test)
-        .into_iter()
-        .map(|t| {
-            let clock = Arc::new(FixedClock::new(T0));
-            let mut engine = Engine::with_clock(t.reopen(), clock.clone());
-            engine
-                .import_advisories(vec![
-                    advisory("GHSA-aaaa-aaaa-aaaa", "CVE-2026-0001", "lodash", "4.17.21"),
-                    advisory("GHSA-bbbb-bbbb-bbbb", "CVE-2026-0002", "minimist", "1.2.6"),
-                ])
-                .unwrap();
-            World {
-                engine,
-                clock,
-                _store: t,
-            }
-        })
-        .collect()
+    let mut worlds = portfolio::worlds(test, T0);
+    for w in &mut worlds {
+        w.engine
+            .import_advisories(vec![
+                advisory("GHSA-aaaa-aaaa-aaaa", "CVE-2026-0001", "lodash", "4.17.21"),
+                advisory("GHSA-bbbb-bbbb-bbbb", "CVE-2026-0002", "minimist", "1.2.6"),
+            ])
+            .unwrap();
+    }
+    worlds
 }
 
-impl World {
-    fn release(&mut self, service: &str, version: &str, packages: &[(&str, &str)]) {
-        self.engine
-            .add_release(&ReleaseInput {
-                service,
-                version,
-                sbom: &sbom(packages),
-                ..ReleaseInput::default()
-            })
-            .unwrap();
-    }
+trait Findings {
+    fn findings(&mut self) -> Vec<FindingState>;
+    fn state(
+        &mut self,
+        service: &str,
+        release: &str,
+        advisory: &str,
+    ) -> (Option<String>, Option<String>);
+    fn exposed(&mut self) -> usize;
+}
 
-    fn deploy(&mut self, env: &str, service: &str, version: &str) {
-        self.engine
-            .deploy(&DeployInput {
-                environment: env,
-                release: ReleaseRef::Version { service, version },
-                actor: None,
-                source: None,
-                at: None,
-            })
-            .unwrap();
-    }
-
+impl Findings for World {
     /// (service, release, package, advisory, triage, resolution) of every finding.
     fn findings(&mut self) -> Vec<FindingState> {
         let mut rows: Vec<_> = self
