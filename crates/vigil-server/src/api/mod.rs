@@ -13,10 +13,12 @@ mod vex;
 mod write;
 
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -153,4 +155,53 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> ApiResult<Json<mode
     Ok(Json(model::Health {
         status: "ok".to_owned(),
     }))
+}
+
+/// The body of a request that posts a document as it is (a VEX document, a catalog
+/// file), within the server's body limit: 415 unless its content type is one of
+/// `accepted`, naming them.
+pub(crate) async fn document_body(
+    request: Request,
+    state: &AppState,
+    accepted: &[&str],
+    what: &str,
+) -> ApiResult<Bytes> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !accepted.contains(&essence) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            format!(
+                "post the {what} as it is, with the content type {}",
+                accepted.join(", ")
+            ),
+        ));
+    }
+    Bytes::from_request(request, state).await.map_err(|e| {
+        let status = e.status();
+        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "payload_too_large"
+        } else {
+            "bad_request"
+        };
+        ApiError::new(status, code, format!("the request body: {}", e.body_text()))
+    })
+}
+
+/// Refuses a token limited to some environments: `what` applies in every environment.
+pub(crate) fn require_every_environment(who: &Principal, what: &str) -> ApiResult<()> {
+    match &who.environments {
+        None => Ok(()),
+        Some(envs) => Err(ApiError::forbidden(format!(
+            "token {} may touch only the environments {}; {what} applies in every environment, so it needs a token for every environment",
+            who.token_id,
+            envs.join(", ")
+        ))),
+    }
 }

@@ -4,9 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Request, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Request, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
@@ -16,7 +14,7 @@ use utoipa::openapi::schema::{
 
 use super::model::{Name, ServiceView};
 use super::portfolio::services;
-use super::{ApiJson, ApiPath};
+use super::{ApiJson, ApiPath, document_body};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, Auth};
@@ -226,32 +224,19 @@ pub(crate) async fn import_backstage(
     request: Request,
 ) -> ApiResult<Json<CatalogReportView>> {
     who.require(Permission::Admin)?;
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if !matches!(
-        essence,
-        "application/yaml" | "application/x-yaml" | "text/yaml" | "text/x-yaml" | "text/plain"
-    ) {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "post the catalog file itself as application/yaml (or text/plain)",
-        ));
-    }
-    let body = Bytes::from_request(request, &state).await.map_err(|e| {
-        let status = e.status();
-        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            "payload_too_large"
-        } else {
-            "bad_request"
-        };
-        ApiError::new(status, code, format!("the request body: {}", e.body_text()))
-    })?;
+    let body = document_body(
+        request,
+        &state,
+        &[
+            "application/yaml",
+            "application/x-yaml",
+            "text/yaml",
+            "text/x-yaml",
+            "text/plain",
+        ],
+        "catalog file",
+    )
+    .await?;
     let report = state
         .writers()
         .run(move |e| e.import_backstage_files(&[("the request body".to_owned(), body.to_vec())]))

@@ -10,8 +10,8 @@ use vigil_engine::triage::{TriageInput, TriageOutcome};
 
 use super::model::{Name, Timestamp, Version, page_token};
 use super::write::parse_time;
-use super::{ApiJson, ApiPath, ApiQuery, created, page};
-use crate::auth::{Permission, Principal};
+use super::{ApiJson, ApiPath, ApiQuery, created, page, require_every_environment};
+use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, Auth};
 
@@ -262,19 +262,6 @@ pub(crate) struct RevokeParams {
     reason: Option<String>,
 }
 
-/// A decision applies in every environment, so a token limited to some may not make or
-/// revoke one.
-fn require_every_environment(who: &Principal) -> ApiResult<()> {
-    match &who.environments {
-        None => Ok(()),
-        Some(envs) => Err(ApiError::forbidden(format!(
-            "token {} may touch only the environments {}; a triage decision applies in every environment, so it needs a token for every environment",
-            who.token_id,
-            envs.join(", ")
-        ))),
-    }
-}
-
 /// Records a triage decision (triager or admin) and puts it in effect on the findings
 /// where it is the narrowest. The actor is the token's name.
 #[utoipa::path(post, path = "/api/v1/triage", tag = "triage",
@@ -289,7 +276,7 @@ pub(crate) async fn record_triage(
     ApiJson(body): ApiJson<TriageRequest>,
 ) -> ApiResult<Response> {
     who.require(Permission::Triage)?;
-    require_every_environment(&who)?;
+    require_every_environment(&who, "a triage decision")?;
     let expires_at = match (body.expires_at.as_deref(), body.for_days) {
         (Some(_), Some(_)) => {
             return Err(ApiError::unprocessable(
@@ -373,7 +360,7 @@ pub(crate) async fn revoke_triage(
     ApiQuery(p): ApiQuery<RevokeParams>,
 ) -> ApiResult<Json<TriageOutcomeView>> {
     who.require(Permission::Triage)?;
-    require_every_environment(&who)?;
+    require_every_environment(&who, "a triage decision")?;
     let actor = who.name.clone();
     let outcome = state
         .writers()

@@ -3,9 +3,8 @@
 //! or the portfolio out, as OpenVEX or CycloneDX.
 
 use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{FromRequest, Request, State};
-use axum::http::{StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
@@ -14,9 +13,9 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 use vigil_engine::vex::{VexFormat, VexImport, VexScope};
 
 use super::ApiQuery;
-use super::created;
 use super::model::{Name, Version};
-use crate::auth::{Permission, Principal};
+use super::{created, document_body, require_every_environment};
+use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, Auth};
 
@@ -143,19 +142,6 @@ impl From<VexImport> for VexImportView {
     }
 }
 
-/// A VEX import applies in every environment, so a token limited to some may not make
-/// one.
-fn require_every_environment(who: &Principal) -> ApiResult<()> {
-    match &who.environments {
-        None => Ok(()),
-        Some(envs) => Err(ApiError::forbidden(format!(
-            "token {} may touch only the environments {}; a VEX document's decisions apply in every environment, so importing one needs a token for every environment",
-            who.token_id,
-            envs.join(", ")
-        ))),
-    }
-}
-
 /// Imports a VEX document (triager or admin): each product it names becomes a triage
 /// decision in the narrowest scope that fits (a release by digest, BOM-link or
 /// `service@version`, a package of one, a service, or a package everywhere), and the
@@ -179,34 +165,9 @@ pub(crate) async fn import_vex(
     request: Request,
 ) -> ApiResult<Response> {
     who.require(Permission::Triage)?;
-    require_every_environment(&who)?;
-    let content_type = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    if !ACCEPTED.contains(&essence) {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            format!(
-                "post the VEX document as it is, with the content type {}",
-                ACCEPTED.join(", ")
-            ),
-        ));
-    }
+    require_every_environment(&who, "a VEX document's decisions")?;
     // Bounded by the server's body limit, as a release upload is.
-    let bytes = Bytes::from_request(request, &state).await.map_err(|e| {
-        let status = e.status();
-        let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            "payload_too_large"
-        } else {
-            "bad_request"
-        };
-        ApiError::new(status, code, format!("the request body: {}", e.body_text()))
-    })?;
+    let bytes = document_body(request, &state, &ACCEPTED, "VEX document").await?;
     let actor = who.name.clone();
     let report = state
         .writers()
