@@ -279,18 +279,28 @@ impl Candidates {
     }
 }
 
+/// What putting decisions in effect changed.
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    /// The advisories whose findings changed.
+    pub(crate) advisories: BTreeSet<String>,
+    /// Findings whose decision in effect changed.
+    pub(crate) changed: usize,
+    /// Findings each decision is now in effect on.
+    pub(crate) in_effect: HashMap<i64, usize>,
+}
+
 /// Puts the right decision in effect on the findings of `advisory_ids` and on those
-/// whose decision in effect is one of `decision_ids`, at `now`. Returns the advisories
-/// whose findings changed and how many findings changed.
+/// whose decision in effect is one of `decision_ids`, at `now`.
 pub(crate) fn apply(
     tx: &mut Tx<'_>,
     advisory_ids: &[String],
     decision_ids: &[i64],
     now: OffsetDateTime,
-) -> Result<(BTreeSet<String>, usize)> {
+) -> Result<Applied> {
     let targets = tx.triage_targets(advisory_ids, decision_ids)?;
     if targets.is_empty() {
-        return Ok((BTreeSet::new(), 0));
+        return Ok(Applied::default());
     }
     let decisions = tx.decisions(&DecisionFilter {
         active_at: Some(now),
@@ -371,12 +381,14 @@ fn choose_and_write(
     targets: Vec<TriageTarget>,
     decisions: Vec<Decision>,
     now: OffsetDateTime,
-) -> Result<(BTreeSet<String>, usize)> {
+) -> Result<Applied> {
     let chosen = choose_all(tx, &targets, decisions)?;
-    let mut changed_advisories = BTreeSet::new();
-    let mut changed = 0;
+    let mut applied = Applied::default();
     for (t, chosen) in targets.iter().zip(&chosen) {
         let chosen = chosen.as_ref();
+        if let Some(d) = chosen {
+            *applied.in_effect.entry(d.id).or_default() += 1;
+        }
         let status = chosen.map(|d| d.status.as_str());
         let closing = status.is_some_and(|s| vigil_store::CLOSING_STATUSES.contains(&s));
         let resolution = t.resolution.as_deref();
@@ -391,11 +403,11 @@ fn choose_and_write(
             continue;
         }
         if tx.set_triage(&t.key, chosen.map(|d| (d.id, d.status.as_str())), now)? {
-            changed += 1;
-            changed_advisories.insert(t.key.advisory_id.clone());
+            applied.changed += 1;
+            applied.advisories.insert(t.key.advisory_id.clone());
         }
     }
-    Ok((changed_advisories, changed))
+    Ok(applied)
 }
 
 /// After findings of `advisory_ids` were stored: puts decisions in effect on them, if
@@ -413,7 +425,10 @@ pub(crate) fn after_match(
         active_at: Some(now),
         ..DecisionFilter::default()
     })?;
-    let names: HashSet<&str> = decisions.iter().map(|d| d.vulnerability.as_str()).collect();
+    let mut names_owned: Vec<String> = decisions.iter().map(|d| d.vulnerability.clone()).collect();
+    names_owned.sort();
+    names_owned.dedup();
+    let names: HashSet<&str> = names_owned.iter().map(String::as_str).collect();
     let given: HashSet<&str> = advisory_ids.iter().map(String::as_str).collect();
     let mut relevant: BTreeSet<String> = advisory_ids
         .iter()
@@ -425,8 +440,7 @@ pub(crate) fn after_match(
             relevant.insert(id);
         }
     }
-    let named: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
-    for (_, alias) in tx.aliases_for(&named)? {
+    for (_, alias) in tx.aliases_for(&names_owned)? {
         if given.contains(alias.as_str()) {
             relevant.insert(alias);
         }
@@ -435,7 +449,8 @@ pub(crate) fn after_match(
         return Ok(());
     }
     let relevant: Vec<String> = relevant.into_iter().collect();
-    apply(tx, &relevant, &[], now)?;
+    let targets = tx.triage_targets(&relevant, &[])?;
+    choose_and_write(tx, targets, decisions, now)?;
     Ok(())
 }
 
@@ -557,21 +572,17 @@ impl Engine {
             now,
         )?;
         let ids = advisories_named(&mut tx, &input.vulnerability)?;
-        let (advisories, changed) = apply(&mut tx, &ids, &[], now)?;
-        let in_effect_on = tx
-            .triage_targets(&ids, &[])?
-            .iter()
-            .filter(|t| t.decision_id == Some(id))
-            .count();
+        let applied = apply(&mut tx, &ids, &[], now)?;
+        let in_effect_on = applied.in_effect.get(&id).copied().unwrap_or(0);
         let decision = tx
             .decision(id)?
             .ok_or_else(|| EngineError::Conflict(format!("decision {id} was not stored")))?;
-        let change = Change::Advisories(advisories);
+        let change = Change::Advisories(applied.advisories);
         self.changes.announce(&mut tx, &change)?;
         self.changes.commit(tx, &change)?;
         Ok(TriageOutcome {
             decision,
-            findings_changed: changed,
+            findings_changed: applied.changed,
             in_effect_on,
         })
     }
@@ -595,8 +606,9 @@ impl Engine {
                     what: format!("no triage decision {id}"),
                     hint: Some("`vigil triage list` lists them".into()),
                 })?;
-        let (advisories, changed) = apply(&mut tx, &[], &[id], now)?;
-        let change = Change::Advisories(advisories);
+        let applied = apply(&mut tx, &[], &[id], now)?;
+        let changed = applied.changed;
+        let change = Change::Advisories(applied.advisories);
         self.changes.announce(&mut tx, &change)?;
         self.changes.commit(tx, &change)?;
         Ok(TriageOutcome {
@@ -651,8 +663,8 @@ impl Engine {
         let mut tx = self.store.write()?;
         let lapsed = tx.lapse_decisions(now)?;
         let ids: Vec<i64> = lapsed.iter().map(|d| d.id).collect();
-        let (advisories, _) = apply(&mut tx, &[], &ids, now)?;
-        let change = Change::Advisories(advisories);
+        let applied = apply(&mut tx, &[], &ids, now)?;
+        let change = Change::Advisories(applied.advisories);
         self.changes.announce(&mut tx, &change)?;
         self.changes.commit(tx, &change)?;
         Ok(lapsed)

@@ -570,9 +570,9 @@ impl Engine {
             ids.extend(resolved);
         }
         let ids: Vec<String> = ids.into_iter().collect();
-        let (advisories, changed) = apply(&mut tx, &ids, &[], now)?;
-        report.findings_changed = changed;
-        let change = Change::Advisories(advisories);
+        let applied = apply(&mut tx, &ids, &[], now)?;
+        report.findings_changed = applied.changed;
+        let change = Change::Advisories(applied.advisories);
         self.changes.announce(&mut tx, &change)?;
         self.changes.commit(tx, &change)?;
         Ok(report)
