@@ -259,26 +259,52 @@ impl Engine {
     }
 
     /// Sets an environment's SLA policy (creating the environment if new); `None`
-    /// restores the defaults. The policy is checked before it is stored.
+    /// restores the defaults.
     pub fn set_environment_sla(&mut self, environment: &str, policy: Option<&str>) -> Result<()> {
+        self.set_environment_policy(environment, None, Some(policy))?;
+        Ok(())
+    }
+
+    /// Sets an environment's policy in one change (creating the environment if new):
+    /// whether it takes only signed releases, and its SLA policy (`Some(None)`: the
+    /// defaults). What is not given stays. The SLA policy is checked first, so a bad one
+    /// changes nothing.
+    pub fn set_environment_policy(
+        &mut self,
+        environment: &str,
+        require_signed: Option<bool>,
+        sla: Option<Option<&str>>,
+    ) -> Result<vigil_store::Environment> {
         self.check_name("environment", environment)?;
-        let text = policy
-            .map(|p| {
-                p.parse::<SlaPolicy>()
-                    .map(|p| p.to_string())
-                    .map_err(|e| EngineError::Invalid(format!("SLA policy {p:?}: {e}")))
+        let text = sla
+            .map(|policy| {
+                policy
+                    .map(|p| {
+                        p.parse::<SlaPolicy>()
+                            .map(|p| p.to_string())
+                            .map_err(|e| EngineError::Invalid(format!("SLA policy {p:?}: {e}")))
+                    })
+                    .transpose()
             })
             .transpose()?;
         let now = self.clock.now();
         let mut tx = self.store.write()?;
         let id = tx.upsert_environment(environment, now)?;
-        tx.set_environment_sla(id, text.as_deref(), now)?;
-        // Due dates in cached answers change.
-        self.changes
-            .announce(&mut tx, &crate::changes::Change::Everything)?;
-        self.changes
-            .commit(tx, &crate::changes::Change::Everything)?;
-        Ok(())
+        let env = tx.set_environment_policy(
+            id,
+            require_signed,
+            text.as_ref().map(|t| t.as_deref()),
+            now,
+        )?;
+        // Due dates in cached answers change with the SLA policy.
+        let change = if sla.is_some() {
+            crate::changes::Change::Everything
+        } else {
+            crate::changes::Change::Advisories(Default::default())
+        };
+        self.changes.announce(&mut tx, &change)?;
+        self.changes.commit(tx, &change)?;
+        Ok(env)
     }
 
     /// The periodic response work: lapses expired risk acceptances (their findings

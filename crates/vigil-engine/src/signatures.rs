@@ -347,12 +347,7 @@ impl Engine {
 
     /// Sets whether `environment` takes only signed releases (creating it if new).
     pub fn set_require_signed(&mut self, environment: &str, required: bool) -> Result<()> {
-        self.check_name("environment", environment)?;
-        let now = self.clock.now();
-        let mut tx = self.store.write()?;
-        let id = tx.upsert_environment(environment, now)?;
-        tx.set_require_signed(id, required, now)?;
-        tx.commit()?;
+        self.set_environment_policy(environment, Some(required), None)?;
         Ok(())
     }
 

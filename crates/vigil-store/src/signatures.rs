@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::Tx;
+use crate::catalog::Environment;
 use crate::error::{Result, StoreError};
 use crate::sql::{Row, params};
 use crate::time::format;
@@ -229,28 +230,50 @@ impl Tx<'_> {
             .collect())
     }
 
-    /// Sets whether an environment takes only signed releases.
-    pub fn set_require_signed(
+    /// Sets an environment's policy: whether it takes only signed releases, and its SLA
+    /// policy text (`Some(None)`: the defaults). What is not given stays. The change is
+    /// one ledger leaf with the policy as it now stands.
+    pub fn set_environment_policy(
         &mut self,
         environment_id: i64,
-        required: bool,
+        require_signed: Option<bool>,
+        sla: Option<Option<&str>>,
         now: OffsetDateTime,
-    ) -> Result<()> {
-        let name = self
+    ) -> Result<Environment> {
+        let mut row = self
             .c()
             .query_opt(
-                "UPDATE environments SET require_signed = ? WHERE id = ? RETURNING name",
-                params![required, environment_id],
+                "UPDATE environments SET
+                     require_signed = CASE WHEN ? THEN ? ELSE require_signed END,
+                     sla = CASE WHEN ? THEN ? ELSE sla END
+                 WHERE id = ? RETURNING id, name, created_at, require_signed, sla",
+                params![
+                    require_signed.is_some(),
+                    require_signed.unwrap_or(false),
+                    sla.is_some(),
+                    sla.flatten(),
+                    environment_id
+                ],
             )?
-            .map(|mut r| r.text(0))
             .ok_or_else(|| StoreError::Input(format!("no environment has id {environment_id}")))?;
+        let env = Environment {
+            id: row.int(0),
+            name: row.text(1),
+            created_at: row.text(2),
+            require_signed: row.int(3) != 0,
+            sla: row.opt_text(4),
+        };
         self.ledger_event(
             "environment.policy",
-            format!("environment/{name}"),
+            format!("environment/{}", env.name),
             &format(now),
-            serde_json::json!({ "environment": name, "require_signed": required }),
+            serde_json::json!({
+                "environment": env.name,
+                "require_signed": env.require_signed,
+                "sla": env.sla,
+            }),
         );
-        Ok(())
+        Ok(env)
     }
 
     fn service_name(&mut self, id: i64) -> Result<String> {

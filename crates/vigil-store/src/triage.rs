@@ -586,29 +586,4 @@ impl Tx<'_> {
         );
         Ok(id)
     }
-
-    /// Sets an environment's SLA policy text (`None`: the defaults). The change is a
-    /// ledger leaf.
-    pub fn set_environment_sla(
-        &mut self,
-        environment_id: i64,
-        sla: Option<&str>,
-        now: OffsetDateTime,
-    ) -> Result<()> {
-        let name = self
-            .c()
-            .query_opt(
-                "UPDATE environments SET sla = ? WHERE id = ? RETURNING name",
-                params![sla, environment_id],
-            )?
-            .map(|mut r| r.text(0))
-            .ok_or_else(|| StoreError::Input(format!("no environment has id {environment_id}")))?;
-        self.ledger_event(
-            "environment.policy",
-            format!("environment/{name}"),
-            &format(now),
-            serde_json::json!({ "environment": name, "sla": sla }),
-        );
-        Ok(())
-    }
 }

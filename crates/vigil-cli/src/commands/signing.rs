@@ -101,32 +101,22 @@ pub(crate) fn env_policy(s: &StoreArgs, args: &EnvPolicyArgs) -> anyhow::Result<
         .into());
     }
     let mut engine = store::engine(s)?;
-    if let Some(required) = args.require_signed {
-        engine.set_require_signed(&args.env, required)?;
-        eprintln!(
-            "{}: {}",
-            args.env,
-            if required {
-                "takes only releases with a verified signature or attestation"
-            } else {
-                "takes signed and unsigned releases"
-            }
-        );
-    }
-    if let Some(sla) = &args.sla {
-        let policy = (sla != "default").then_some(sla.as_str());
-        engine.set_environment_sla(&args.env, policy)?;
-        let env = engine
-            .store()
-            .read()?
-            .environment(&args.env)?
-            .and_then(|e| e.sla);
-        eprintln!(
-            "{}: days to remediate {}",
-            args.env,
-            env.unwrap_or_else(|| vigil_exposure::SlaPolicy::default().to_string())
-        );
-    }
+    let sla = args
+        .sla
+        .as_deref()
+        .map(|sla| (sla != "default").then_some(sla));
+    let env = engine.set_environment_policy(&args.env, args.require_signed, sla)?;
+    eprintln!(
+        "{}: {}; days to remediate {}",
+        env.name,
+        if env.require_signed {
+            "takes only releases with a verified signature or attestation"
+        } else {
+            "takes signed and unsigned releases"
+        },
+        env.sla
+            .unwrap_or_else(|| vigil_exposure::SlaPolicy::default().to_string())
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -161,21 +161,11 @@ pub(crate) async fn set_policy(
     let stored = state
         .writers()
         .run(move |e| {
-            // The SLA policy first: it is the one that can be refused, and then nothing
-            // is changed.
-            if let Some(sla) = &body.sla {
-                let policy = (sla != "default").then_some(sla.as_str());
-                e.set_environment_sla(&environment, policy)?;
-            }
-            if let Some(required) = body.require_signed {
-                e.set_require_signed(&environment, required)?;
-            }
-            let stored = e.store().read()?.environment(&environment)?;
-            stored.ok_or_else(|| {
-                vigil_engine::EngineError::Conflict(format!(
-                    "environment {environment:?} was not stored"
-                ))
-            })
+            let sla = body
+                .sla
+                .as_deref()
+                .map(|sla| (sla != "default").then_some(sla));
+            e.set_environment_policy(&environment, body.require_signed, sla)
         })
         .await?;
     tracing::info!(environment = %name, by = %who.token_id, "environment policy set");
