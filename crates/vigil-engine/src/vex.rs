@@ -746,13 +746,6 @@ impl Engine {
                 cdx: None,
             });
         }
-        let content = serde_json::to_vec(
-            &statements
-                .iter()
-                .map(|s| format!("{s:?}"))
-                .collect::<Vec<_>>(),
-        )
-        .unwrap_or_default();
         let doc = Document {
             format: match format {
                 VexFormat::OpenVex => Format::OpenVex {
@@ -762,7 +755,8 @@ impl Engine {
                     spec_version: "1.6".into(),
                 },
             },
-            id: Some(format!("urn:vigil:vex:{}", &sha256(&content)[..32])),
+            // The writers name the document by a digest of its content.
+            id: None,
             author: Some("Vigil".into()),
             role: None,
             timestamp: Some(now),
