@@ -207,30 +207,6 @@ struct Breach<'a> {
 }
 
 impl Engine {
-    /// Exposure episodes as of now: of one service, or of all.
-    pub fn episodes(&mut self, service: Option<&str>) -> Result<Vec<Episode>> {
-        let now = self.clock.now();
-        let mut tx = self.store.read()?;
-        let ids = match service {
-            Some(name) => Some(vec![
-                tx.service(name)?
-                    .ok_or_else(|| EngineError::NotFound {
-                        what: format!("no service {name:?}"),
-                        hint: None,
-                    })?
-                    .id,
-            ]),
-            None => None,
-        };
-        let f = facts(&mut tx, ids.as_deref().map_or(Scope::All, Scope::Services))?;
-        Ok(vigil_exposure::episodes(
-            &f.tracks,
-            &f.findings,
-            &f.policies,
-            now,
-        ))
-    }
-
     /// Security performance metrics: MTTD, MTTR, open exposure age, SLA compliance and
     /// backlog, grouped, and by month if asked.
     pub fn metrics(&mut self, q: &MetricsQuery) -> Result<MetricsReport> {

@@ -108,8 +108,6 @@ pub struct DecisionFilter {
     pub as_of: Option<OffsetDateTime>,
     /// Only decisions scoped to this service or one of its releases.
     pub service_id: Option<i64>,
-    /// Only decisions from this source (`cli`, `api`, `vex:<sha256>`).
-    pub source: Option<String>,
 }
 
 /// A finding, with what the engine needs to choose the decision in effect on it.
@@ -238,10 +236,6 @@ impl Tx<'_> {
         if let Some(service) = filter.service_id {
             conditions.push("COALESCE(d.service_id, r.service_id) = ?".into());
             p.push(Param::Int(service));
-        }
-        if let Some(source) = &filter.source {
-            conditions.push("d.source = ?".into());
-            p.push(Param::Text(source));
         }
         let sql = format!(
             "SELECT {DECISION_COLUMNS} FROM {DECISION_FROM} WHERE {}",
