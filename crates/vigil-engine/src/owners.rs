@@ -249,7 +249,7 @@ impl Engine {
         self.check_name("team", team)?;
         let now = self.clock.now();
         let mut tx = self.store.write()?;
-        tx.set_owner(service, team, now)?;
+        tx.upsert_service(service, Some(team), now)?;
         self.changes
             .announce(&mut tx, &crate::changes::Change::Everything)?;
         self.changes
@@ -320,10 +320,7 @@ impl Engine {
             tx.upsert_team(name, title.as_deref(), contacts, source, now)?;
         }
         for (service, team) in &owners {
-            let current = tx.service(service)?.and_then(|s| s.owner);
-            if current.as_deref() != Some(team) {
-                tx.set_owner(service, team, now)?;
-            }
+            tx.upsert_service(service, Some(team), now)?;
         }
         self.changes
             .announce(&mut tx, &crate::changes::Change::Everything)?;

@@ -57,20 +57,36 @@ fn environment(mut r: Row) -> Environment {
 }
 
 impl Tx<'_> {
-    /// The service's id, creating it if new. An `owner` replaces the stored one; `None`
-    /// keeps it.
+    /// The service's id, creating it if new. An `owner` replaces the stored one (a
+    /// `service.owner` leaf when it changes); `None` keeps it.
     pub fn upsert_service(
         &mut self,
         name: &str,
         owner: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<i64> {
-        self.c().query_int(
+        let before = match owner {
+            Some(_) => Some(self.service(name)?.and_then(|s| s.owner)),
+            None => None,
+        };
+        let id = self.c().query_int(
             "INSERT INTO services (name, owner, created_at) VALUES (?, ?, ?)
              ON CONFLICT (name) DO UPDATE SET owner = COALESCE(excluded.owner, services.owner)
              RETURNING id",
             params![name, owner, format(now).as_str()],
-        )
+        )?;
+        // A new owner is a ledger leaf, however it was set.
+        if let (Some(owner), Some(before)) = (owner, before)
+            && before.as_deref() != Some(owner)
+        {
+            self.ledger_event(
+                "service.owner",
+                format!("service/{name}"),
+                &format(now),
+                serde_json::json!({ "service": name, "owner": owner }),
+            );
+        }
+        Ok(id)
     }
 
     pub fn service(&mut self, name: &str) -> Result<Option<Service>> {

@@ -568,16 +568,4 @@ impl Tx<'_> {
         }
         Ok(teams.into_values().collect())
     }
-
-    /// Sets a service's owner, creating the service if new. The change is a ledger leaf.
-    pub fn set_owner(&mut self, service: &str, team: &str, now: OffsetDateTime) -> Result<i64> {
-        let id = self.upsert_service(service, Some(team), now)?;
-        self.ledger_event(
-            "service.owner",
-            format!("service/{service}"),
-            &format(now),
-            serde_json::json!({ "service": service, "owner": team }),
-        );
-        Ok(id)
-    }
 }
