@@ -208,15 +208,16 @@ impl Engine {
             }
         }
         let chosen = crate::triage::choose_for(&mut tx, &targets, decisions)?;
-        let versions: HashMap<i64, String> = {
-            let mut m = HashMap::new();
-            for release in running_releases.keys() {
-                if let Some(r) = tx.release_by_id(*release)? {
-                    m.insert(*release, r.version);
-                }
+        // The versions of the releases with a row, not of everything that ran then.
+        let mut versions: HashMap<i64, String> = HashMap::new();
+        for t in &targets {
+            let id = t.key.release_id;
+            if let std::collections::hash_map::Entry::Vacant(slot) = versions.entry(id)
+                && let Some(r) = tx.release_by_id(id)?
+            {
+                slot.insert(r.version);
             }
-            m
-        };
+        }
         let mut rows = Vec::new();
         for (t, status) in targets.iter().zip(chosen) {
             let ruled_out = status
