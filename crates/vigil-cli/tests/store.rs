@@ -611,3 +611,66 @@ fn diff_of_two_demo_releases() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("no release checkout 7.0.0"), "{err}");
 }
+
+/// Kills a child process when dropped, so that a failing test leaves no server behind.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_demo_ends_by_serving_the_console_with_a_sign_in_token() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .args(["demo", "--listen", "127.0.0.1:0"])
+            .current_dir(tmp.path())
+            .env_remove("VIGIL_DATABASE_URL")
+            .env_remove("VIGIL_DATA_DIR")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let mut url = None;
+    let mut token = None;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while (url.is_none() || token.is_none()) && Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(u) = line.strip_prefix("The web console: ") {
+            url = Some(u.trim().to_owned());
+        }
+        if line.trim().starts_with("vigil_") {
+            token = Some(line.trim().to_owned());
+        }
+    }
+    let url = url.expect("the demo prints the console's address");
+    let token = token.expect("the demo prints a sign-in token");
+    assert_eq!(token.len(), 70, "{token}");
+    // The console answers on that address: the sign-in page, and the API takes the token.
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let get = |path: &str, auth: Option<&str>| {
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        let auth = auth.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Connection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    let login = get("/login", None);
+    assert!(login.starts_with("HTTP/1.1 200"), "{login}");
+    assert!(login.contains("Sign in to Vigil"));
+    let status = get("/api/v1/status", Some(&token));
+    assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+    assert!(status.contains("\"production\""), "{status}");
+}

@@ -109,12 +109,7 @@ fn sign_in(base: &str, token: &str) -> anyhow::Result<Client> {
     })
 }
 
-fn time_page(
-    client: &Client,
-    page: &str,
-    path: &str,
-    runs: usize,
-) -> anyhow::Result<PageTiming> {
+fn time_page(client: &Client, page: &str, path: &str, runs: usize) -> anyhow::Result<PageTiming> {
     let mut times = Vec::with_capacity(runs);
     let mut last = (0, 0);
     for _ in 0..runs {
@@ -230,25 +225,43 @@ pub(crate) fn run(dir: &Path, repetitions: usize, format: Format) -> anyhow::Res
         let client = sign_in(&base, &token.token)?;
         let mut pages = Vec::new();
         eprintln!("console bench: timing the dashboard cold, then every page {repetitions} times");
-        pages.push(time_page(&client, "dashboard, cold (figures computed)", "/", 1)?);
+        pages.push(time_page(
+            &client,
+            "dashboard, cold (figures computed)",
+            "/",
+            1,
+        )?);
         let mut plan: Vec<(String, String)> = vec![("dashboard, warm".into(), "/".into())];
         if let Some(a) = &advisory {
             plan.push((format!("search {a}"), format!("/search?q={}", enc(a))));
         }
         plan.push(("services × environments, page 1".into(), "/services".into()));
         if let Some(id) = release {
-            plan.push((format!("release {id} (most components)"), format!("/releases/{id}")));
+            plan.push((
+                format!("release {id} (most components)"),
+                format!("/releases/{id}"),
+            ));
         }
         plan.push(("findings, no filter".into(), "/findings".into()));
         if let Some((env, service)) = &scope {
             plan.push((
                 format!("findings of {service} in {env}"),
-                format!("/findings?environment={}&service={}", enc(env), enc(service)),
+                format!(
+                    "/findings?environment={}&service={}",
+                    enc(env),
+                    enc(service)
+                ),
             ));
         }
-        plan.push(("findings, critical and KEV".into(), "/findings?min_severity=critical&kev=on".into()));
+        plan.push((
+            "findings, critical and KEV".into(),
+            "/findings?min_severity=critical&kev=on".into(),
+        ));
         plan.push(("ledger".into(), "/ledger".into()));
-        plan.push(("ledger, inclusion proof of leaf 0".into(), "/ledger?event=0".into()));
+        plan.push((
+            "ledger, inclusion proof of leaf 0".into(),
+            "/ledger?event=0".into(),
+        ));
         for (name, path) in &plan {
             eprintln!("console bench: {name}");
             pages.push(time_page(&client, name, path, repetitions.max(1))?);
@@ -300,7 +313,15 @@ pub(crate) fn run(dir: &Path, repetitions: usize, format: Format) -> anyhow::Res
                 report.open_findings,
                 report.running,
                 table(
-                    &["PAGE", "STATUS", "SIZE", "MEDIAN MS", "P95 MS", "MAX MS", "< 50 MS"],
+                    &[
+                        "PAGE",
+                        "STATUS",
+                        "SIZE",
+                        "MEDIAN MS",
+                        "P95 MS",
+                        "MAX MS",
+                        "< 50 MS"
+                    ],
                     &rows
                 ),
                 report.heaviest.as_deref().unwrap_or("none")
