@@ -423,7 +423,7 @@ fn triage_from_a_form_needs_the_session_csrf_token_and_changes_the_dashboard() {
         missing.remove(0);
         assert_eq!(
             send(&missing, Some("http://console.test")).status,
-            StatusCode::UNPROCESSABLE_ENTITY
+            StatusCode::FORBIDDEN
         );
         assert_eq!(
             send(&form("nope"), Some("http://console.test")).status,

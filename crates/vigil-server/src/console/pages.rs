@@ -1136,6 +1136,7 @@ pub(crate) async fn findings(
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct TriageForm {
+    #[serde(default)]
     csrf: String,
     /// `release:package version:advisory`.
     finding: String,

@@ -204,6 +204,7 @@ pub(crate) async fn login_form(
 #[derive(Debug, Deserialize)]
 pub(crate) struct LoginForm {
     token: String,
+    #[serde(default)]
     csrf: String,
     #[serde(default)]
     next: String,
@@ -280,6 +281,7 @@ pub(crate) async fn login(
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct CsrfForm {
+    #[serde(default)]
     csrf: String,
 }
 
