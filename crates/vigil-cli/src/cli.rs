@@ -1071,6 +1071,13 @@ pub(crate) struct DemoArgs {
     /// Where to build the demo store; replaced if it holds an earlier demo.
     #[arg(long, default_value = "vigil-demo")]
     pub(crate) dir: PathBuf,
+    /// Build the store and show the exposure, then exit instead of serving the web
+    /// console.
+    #[arg(long)]
+    pub(crate) no_serve: bool,
+    /// Where the web console listens after the demo is built.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) listen: String,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: Format,
 }

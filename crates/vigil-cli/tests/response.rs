@@ -43,7 +43,7 @@ fn the_readme_triage_round_trip() {
     let tmp = tempfile::tempdir().unwrap();
     let cwd = tmp.path();
     let (code, _, err) = Command::new(env!("CARGO_BIN_EXE_vigil"))
-        .arg("demo")
+        .args(["demo", "--no-serve"])
         .current_dir(cwd)
         .output()
         .map(|o| {

@@ -68,7 +68,7 @@ fn set(items: &[(&str, &str, &str)]) -> BTreeSet<(String, String, String)> {
 #[test]
 fn the_demo_shows_what_demo_expected_md_says() {
     let tmp = tempfile::tempdir().unwrap();
-    let (code, table, err) = vigil(tmp.path(), &["demo"]);
+    let (code, table, err) = vigil(tmp.path(), &["demo", "--no-serve"]);
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("demo", table);
 
@@ -162,11 +162,11 @@ fn the_demo_shows_what_demo_expected_md_says() {
     assert_eq!(production["advisories"], 4, "{storefront}");
 
     // A second run replaces the demo store; a directory that is not one is left alone.
-    let (code, _, err) = vigil(tmp.path(), &["demo", "--format", "json"]);
+    let (code, _, err) = vigil(tmp.path(), &["demo", "--no-serve", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     std::fs::create_dir(tmp.path().join("mine")).unwrap();
     std::fs::write(tmp.path().join("mine/notes.txt"), "keep").unwrap();
-    let (code, _, err) = vigil(tmp.path(), &["demo", "--dir", "mine"]);
+    let (code, _, err) = vigil(tmp.path(), &["demo", "--no-serve", "--dir", "mine"]);
     assert_eq!(code, 2);
     assert!(
         err.contains("mine exists and is not a Vigil demo store"),
@@ -560,7 +560,7 @@ fn bench_runs_small_and_reports_json() {
 #[test]
 fn diff_of_two_demo_releases() {
     let tmp = tempfile::tempdir().unwrap();
-    let (code, _, err) = vigil(tmp.path(), &["demo"]);
+    let (code, _, err) = vigil(tmp.path(), &["demo", "--no-serve"]);
     assert_eq!(code, 0, "{err}");
     let d = json(
         tmp.path(),

@@ -69,6 +69,8 @@ pub struct FindingQuery {
     pub include_resolved: bool,
     /// Only findings past their SLA due date.
     pub overdue_only: bool,
+    /// Only findings of these advisory ids.
+    pub advisories: Option<Vec<String>>,
 }
 
 /// Findings exposed in one environment, by severity.
@@ -175,7 +177,7 @@ impl Engine {
             all_releases: q.all_releases || q.release_id.is_some(),
             release_id: q.release_id,
             include_resolved: q.include_resolved,
-            ..FindingFilter::default()
+            advisories: q.advisories.clone(),
         })?;
         let rows: Vec<AffectedRow> = rows
             .into_iter()
@@ -193,6 +195,32 @@ impl Engine {
         if q.overdue_only {
             rows.retain(|r| r.overdue);
         }
+        Ok(rows)
+    }
+
+    /// The open findings of what runs now whose advisory is in CISA's KEV catalog,
+    /// found from the exposure's advisories rather than from every finding.
+    pub fn kev_exposure(&mut self) -> Result<Vec<FindingRow>> {
+        let mut tx = self.store.read()?;
+        let exposure = tx.exposure()?;
+        let ids = distinct(exposure.iter().map(|r| &r.advisory_id));
+        let exploitation = exploitation(&mut tx, &ids)?;
+        let kev: Vec<String> = ids
+            .into_iter()
+            .filter(|id| exploitation.get(id).is_some_and(|x| x.kev.is_some()))
+            .collect();
+        if kev.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = tx.findings(&FindingFilter {
+            advisories: Some(kev),
+            ..FindingFilter::default()
+        })?;
+        let mut rows: Vec<FindingRow> = rows
+            .into_iter()
+            .map(|row| finding_row(row, &exploitation))
+            .collect();
+        due_dates(&mut tx, &mut rows, self.clock.now())?;
         Ok(rows)
     }
 

@@ -193,6 +193,17 @@ pub struct MetricsReport {
     pub policies: SlaPolicies,
 }
 
+/// Each environment's metrics and monthly trend.
+#[derive(Clone, Debug, Serialize)]
+pub struct EnvironmentTrends {
+    #[serde(with = "time::serde::rfc3339")]
+    pub now: OffsetDateTime,
+    /// One row per environment.
+    pub rows: Vec<MetricsRow>,
+    /// (environment, its months, oldest first).
+    pub trends: Vec<(String, Vec<TrendRow>)>,
+}
+
 /// An SLA breach alert's body.
 #[derive(Clone, Debug, Serialize)]
 struct Breach<'a> {
@@ -232,6 +243,32 @@ impl Engine {
             trend,
             policies: f.policies,
         })
+    }
+
+    /// The metrics of each environment with its monthly trend from `from`, from one
+    /// reading of the store: what the web console's dashboard charts.
+    pub fn environment_trends(&mut self, from: OffsetDateTime) -> Result<EnvironmentTrends> {
+        let now = self.clock.now();
+        let mut tx = self.store.read()?;
+        let f = facts(&mut tx, Scope::All)?;
+        drop(tx);
+        let episodes = vigil_exposure::episodes(&f.tracks, &f.findings, &f.policies, now);
+        let rows = vigil_exposure::metrics(&episodes, &f.advisories, now, Group::Environment);
+        let mut by_environment: BTreeMap<&str, Vec<Episode>> = BTreeMap::new();
+        for e in &episodes {
+            by_environment
+                .entry(e.environment.as_str())
+                .or_default()
+                .push(e.clone());
+        }
+        let trends = by_environment
+            .into_iter()
+            .map(|(env, episodes)| {
+                let trend = vigil_exposure::trend(&episodes, &f.advisories, from, now, now);
+                (env.to_owned(), trend)
+            })
+            .collect();
+        Ok(EnvironmentTrends { now, rows, trends })
     }
 
     /// Sets an environment's SLA policy (creating the environment if new); `None`

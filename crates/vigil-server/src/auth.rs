@@ -121,7 +121,7 @@ impl Principal {
         }
     }
 
-    fn from_token(t: Token) -> Option<Principal> {
+    pub(crate) fn from_token(t: Token) -> Option<Principal> {
         Some(Principal {
             role: Role::parse(&t.role)?,
             token_id: t.id,

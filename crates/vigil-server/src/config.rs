@@ -56,8 +56,33 @@ pub struct Config {
     pub gate: GateConfig,
     /// `[response]`: the SLA sweep, and how often the response gauges are computed.
     pub response: ResponseConfig,
+    /// `[console]`: the web console at `/`.
+    pub console: ConsoleConfig,
     /// `[[sinks]]`: where alerts go; none by default (alerts are still recorded and listed).
     pub sinks: Vec<SinkConfig>,
+}
+
+/// The web console: sign-in with a token, then a cookie session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// Serve the console at `/`; when false, `/` and the console's pages answer 404.
+    pub enabled: bool,
+    /// Hours a console session lasts after signing in (1 to 720).
+    pub session_hours: u64,
+    /// Mark the session cookie `Secure`, so that browsers send it over HTTPS only. Set
+    /// it when a TLS proxy serves the console.
+    pub secure_cookie: bool,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            enabled: true,
+            session_hours: 12,
+            secure_cookie: false,
+        }
+    }
 }
 
 /// Logging, as [`crate::logging::init`] sets it up.
@@ -196,6 +221,7 @@ impl Default for Config {
             ledger: LedgerConfig::default(),
             gate: GateConfig::default(),
             response: ResponseConfig::default(),
+            console: ConsoleConfig::default(),
             sinks: Vec::new(),
         }
     }
@@ -402,6 +428,13 @@ impl Config {
         self.validate_ledger(&mut problems);
         self.validate_gate(&mut problems);
         self.validate_response(&mut problems);
+        problems.range(
+            "console.session_hours",
+            self.console.session_hours,
+            1,
+            720,
+            "",
+        );
         self.validate_sinks(&mut problems);
         if problems.0.is_empty() {
             Ok(())
@@ -684,6 +717,7 @@ impl fmt::Debug for Config {
             ledger,
             gate,
             response,
+            console,
         } = self.redacted();
         f.debug_struct("Config")
             .field("listen", &listen)
@@ -698,6 +732,7 @@ impl fmt::Debug for Config {
             .field("ledger", &ledger)
             .field("gate", &gate)
             .field("response", &response)
+            .field("console", &console)
             .finish()
     }
 }

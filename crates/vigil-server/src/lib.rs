@@ -1,11 +1,12 @@
-//! Vigil's server: the authenticated HTTP API over the engine, the scheduler that keeps
-//! advisories and exploit intelligence fresh, the alert outbox and its sinks, and the
-//! Prometheus metrics.
+//! Vigil's server: the authenticated HTTP API over the engine, the web console, the
+//! scheduler that keeps advisories and exploit intelligence fresh, the alert outbox and
+//! its sinks, and the Prometheus metrics.
 
 mod answers;
 pub mod api;
 pub mod auth;
 pub mod config;
+mod console;
 pub mod error;
 mod ledger;
 mod listen;

@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
             get(crate::ledger::consistency),
         )
         .merge(crate::osv_api::routes())
+        .merge(crate::console::routes(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))

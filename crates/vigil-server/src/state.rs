@@ -44,6 +44,8 @@ pub(crate) struct Inner {
     pub(crate) outbox_wake: tokio::sync::Notify,
     /// The deployment gate's policy, compiled once.
     pub(crate) gate: Arc<Policy>,
+    /// What the console keeps between requests.
+    pub(crate) console: crate::console::Snapshots,
 }
 
 /// Why the server's state could not be made from its configuration.
@@ -133,6 +135,7 @@ impl AppState {
             ready: AtomicBool::new(true),
             outbox_wake: tokio::sync::Notify::new(),
             gate,
+            console: crate::console::Snapshots::default(),
         })))
     }
 

@@ -27,6 +27,7 @@ mod migrate;
 mod postgres;
 mod releases;
 mod report;
+mod sessions;
 mod signals;
 mod signatures;
 mod sql;
@@ -52,8 +53,9 @@ pub use ledger::{
     LEAF_FORMAT, Leaf, LedgerSigner, StoredCheckpoint, finding_subject, release_subject,
 };
 pub use migrate::SCHEMA_VERSION;
-pub use releases::{NewPackage, NewRelease, PackageVersion, Release};
+pub use releases::{NewPackage, NewRelease, PackageVersion, Release, ReleaseComponent};
 pub use report::{AffectedRow, Counts, ExposureCount, FindingFilter};
+pub use sessions::Session;
 pub use signals::{Leader, Listener};
 pub use signatures::{NewSignature, ServiceKey, SignatureRecord};
 pub use sql::Backend;

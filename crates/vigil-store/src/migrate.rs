@@ -34,6 +34,11 @@ const SQLITE: &[Migration] = &[
         "triage",
         include_str!("../migrations/sqlite/0005_triage.sql"),
     ),
+    (
+        6,
+        "console",
+        include_str!("../migrations/sqlite/0006_console.sql"),
+    ),
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -62,10 +67,15 @@ const POSTGRES: &[Migration] = &[
         "triage",
         include_str!("../migrations/postgres/0005_triage.sql"),
     ),
+    (
+        6,
+        "console",
+        include_str!("../migrations/postgres/0006_console.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]; returns how many migrations ran.
 pub(crate) fn migrate(db: &mut dyn Database) -> Result<usize> {

@@ -68,6 +68,19 @@ pub struct NewPackage<'a> {
     pub path: Option<&'a str>,
 }
 
+/// A package of a release, with how the release depends on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReleaseComponent {
+    pub purl: String,
+    pub ecosystem: String,
+    pub name: String,
+    pub version: String,
+    /// 0 the product itself, 1 direct, 2 transitive, 3 not stated.
+    pub dependency: i64,
+    /// JSON list of the component names from the product down to it, where known.
+    pub path: Option<String>,
+}
+
 /// A distinct package version known to the store.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PackageVersion {
@@ -365,6 +378,38 @@ impl Tx<'_> {
             "ON CONFLICT DO NOTHING",
         )?;
         Ok(out)
+    }
+
+    /// A release's packages with how each is depended on, ordered by ecosystem, name and
+    /// version.
+    pub fn release_components(&mut self, release_id: i64) -> Result<Vec<ReleaseComponent>> {
+        let mut rows: Vec<ReleaseComponent> = self
+            .c()
+            .query(
+                "SELECT pv.purl, pv.ecosystem, pv.name, pv.version, rp.dependency, rp.path
+                 FROM release_packages rp JOIN package_versions pv ON pv.id = rp.package_version_id
+                 WHERE rp.release_id = ?",
+                params![release_id],
+            )?
+            .into_iter()
+            .map(|mut r| ReleaseComponent {
+                purl: r.text(0),
+                ecosystem: r.text(1),
+                name: r.text(2),
+                version: r.text(3),
+                dependency: r.int(4),
+                path: r.opt_text(5),
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            (&a.ecosystem, &a.name, &a.version, &a.purl).cmp(&(
+                &b.ecosystem,
+                &b.name,
+                &b.version,
+                &b.purl,
+            ))
+        });
+        Ok(rows)
     }
 
     /// The distinct package versions of a release.

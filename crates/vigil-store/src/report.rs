@@ -208,6 +208,26 @@ impl Tx<'_> {
             .collect())
     }
 
+    /// Open findings of each of `release_ids`: (release id, severity rank, findings).
+    pub fn open_findings_of_releases(
+        &mut self,
+        release_ids: &[i64],
+    ) -> Result<Vec<(i64, i64, i64)>> {
+        let mut out: Vec<(i64, i64, i64)> = self
+            .c()
+            .query(
+                "SELECT release_id, severity_rank, COUNT(*) FROM findings
+                 WHERE release_id = ANY(?) AND resolved_at IS NULL
+                 GROUP BY release_id, severity_rank",
+                &[Param::Ints(release_ids)],
+            )?
+            .into_iter()
+            .map(|r| (r.int(0), r.int(1), r.int(2)))
+            .collect();
+        out.sort_unstable();
+        Ok(out)
+    }
+
     /// Open findings of what runs now, counted by environment, service, advisory and
     /// severity.
     pub fn exposure(&mut self) -> Result<Vec<ExposureCount>> {

@@ -36,7 +36,7 @@ pub struct Token {
 
 const COLUMNS: &str = "id, name, role, environments, created_at, created_by, revoked_at";
 
-fn token(mut r: Row) -> Token {
+pub(crate) fn token(mut r: Row) -> Token {
     Token {
         id: r.text(0),
         name: r.text(1),

@@ -193,7 +193,70 @@ pub(crate) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         Format::Json => print_json(&demo)?,
         Format::Table => print(&render(&demo, &args.dir))?,
     }
+    drop(engine);
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
+    serve_console(args)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Serves the web console on the demo store until Ctrl-C, with a new admin token to
+/// sign in with. The scheduler's feeds are off: the demo works offline.
+fn serve_console(args: &DemoArgs) -> anyhow::Result<()> {
+    let mut store = Store::open(&Location::Sqlite(args.dir.clone()))?;
+    let mut tx = store.write()?;
+    let token = vigil_server::auth::create(
+        &mut tx,
+        "demo console",
+        vigil_server::auth::Role::Admin,
+        None,
+        Some("vigil demo"),
+        OffsetDateTime::now_utc(),
+    )
+    .map_err(|e| anyhow::anyhow!(e.message))?;
+    tx.commit()?;
+    drop(store);
+    let mut config = vigil_server::config::Config {
+        listen: args.listen.clone(),
+        data_dir: args.dir.clone(),
+        ..vigil_server::config::Config::default()
+    };
+    config.scheduler.osv_interval_secs = 0;
+    config.scheduler.kev_interval_secs = 0;
+    config.scheduler.epss_interval_secs = 0;
+    config.log.level = "warn".to_owned();
+    config.validate()?;
+    vigil_server::logging::init(&config.log).map_err(|e| anyhow::anyhow!(e))?;
+    let location = vigil_server::location(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let running = vigil_server::start(
+            config,
+            location,
+            Arc::new(vigil_engine::SystemClock),
+        )
+        .await
+        .with_context(|| {
+            format!(
+                "serving the console on {} (another program may hold the port: choose one with --listen, or skip it with --no-serve)",
+                args.listen
+            )
+        })?;
+        print(&format!(
+            "\nThe web console: http://{}/\nSign in with this admin token (made for the demo; `vigil --data-dir {} token revoke {}` revokes it):\n\n    {}\n\nCtrl-C stops the console.\n",
+            running.addr,
+            args.dir.display(),
+            token.id,
+            token.token
+        ))?;
+        vigil_server::signal().await;
+        running.shutdown().await.context("stopping the console")?;
+        anyhow::Ok(())
+    })
 }
 
 /// Makes `dir` an empty directory for the demo store, replacing an earlier demo but
