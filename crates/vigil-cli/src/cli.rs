@@ -1119,6 +1119,10 @@ pub(crate) struct BenchArgs {
     /// Leaves per transaction in the ledger benchmark.
     #[arg(long, default_value_t = 1000)]
     pub(crate) ledger_batch: u64,
+    /// Time the web console's pages instead, on the store already in --dir (kept by an
+    /// earlier `vigil bench --dir DIR --keep`). Example: vigil bench --console --dir /tmp/b
+    #[arg(long, requires = "dir", conflicts_with_all = ["postgres", "ledger"])]
+    pub(crate) console: bool,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: Format,
 }

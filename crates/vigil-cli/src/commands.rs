@@ -1,6 +1,7 @@
 //! Command implementations, one module per command group.
 
 mod bench;
+mod bench_console;
 mod demo;
 mod evidence;
 mod gate;

@@ -12,6 +12,11 @@ pub(crate) fn run(args: &BenchArgs) -> anyhow::Result<ExitCode> {
     if let Some(leaves) = args.ledger {
         return ledger(args, leaves);
     }
+    if args.console
+        && let Some(dir) = &args.dir
+    {
+        return super::bench_console::run(dir, args.repetitions, args.format);
+    }
     let mut config = BenchConfig::scaled(args.scale);
     config.seed = args.seed;
     config.repetitions = args.repetitions;

@@ -15,8 +15,8 @@ pub(crate) struct Series {
 const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 240.0;
 const LEFT: f64 = 48.0;
-const RIGHT: f64 = 12.0;
-const TOP: f64 = 12.0;
+const RIGHT: f64 = 30.0;
+const TOP: f64 = 26.0;
 const BOTTOM: f64 = 40.0;
 /// Distinct series styles in the stylesheet (`.series-0` …).
 const STYLES: usize = 6;
@@ -126,8 +126,8 @@ pub(crate) fn line_chart(
     }
     let _ = write!(
         svg,
-        r#"<text class="tick" x="4" y="{}" >{}</text>"#,
-        TOP - 2.0 + 8.0,
+        r#"<text class="tick" x="4" y="{}">{}</text>"#,
+        TOP - 12.0,
         escape(unit)
     );
     // X labels: every one when few, else every other.
