@@ -71,6 +71,12 @@ pub struct FindingQuery {
     pub overdue_only: bool,
     /// Only findings of these advisory ids.
     pub advisories: Option<Vec<String>>,
+    /// Only findings a triage decision rules out (`not_affected` or `fixed`).
+    pub ruled_out_only: bool,
+    /// One page: (rows, rows skipped), ordered by severity (highest first), advisory,
+    /// release, package version and environment. The store reads only that page where
+    /// it can (not with `overdue_only`, nor `kev_only` with `all_releases`).
+    pub page: Option<(usize, usize)>,
 }
 
 /// Findings exposed in one environment, by severity.
@@ -170,6 +176,25 @@ impl Engine {
                 }
             }
         }
+        let in_store = q.page.filter(|_| {
+            !q.overdue_only && !(q.kev_only && q.all_releases) && q.application.is_none()
+        });
+        let mut advisories = q.advisories.clone();
+        if q.kev_only && in_store.is_some() && advisories.is_none() {
+            // The KEV-listed advisories among what runs, so that the store pages them.
+            let exposed = tx.exposure()?;
+            let ids = distinct(exposed.iter().map(|r| &r.advisory_id));
+            let exploitation = exploitation(&mut tx, &ids)?;
+            advisories = Some(
+                ids.into_iter()
+                    .filter(|id| exploitation.get(id).is_some_and(|x| x.kev.is_some()))
+                    .collect(),
+            );
+        }
+        if advisories.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
+        }
+        let as_i64 = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         let rows = tx.findings(&FindingFilter {
             environment: q.environment.clone(),
             service: q.service.clone(),
@@ -177,7 +202,9 @@ impl Engine {
             all_releases: q.all_releases || q.release_id.is_some(),
             release_id: q.release_id,
             include_resolved: q.include_resolved,
-            advisories: q.advisories.clone(),
+            advisories,
+            ruled_out_only: q.ruled_out_only,
+            page: in_store.map(|(rows, skip)| (as_i64(rows), as_i64(skip))),
         })?;
         let rows: Vec<AffectedRow> = rows
             .into_iter()
@@ -194,6 +221,9 @@ impl Engine {
         due_dates(&mut tx, &mut rows, now)?;
         if q.overdue_only {
             rows.retain(|r| r.overdue);
+        }
+        if let (Some((take, skip)), None) = (q.page, in_store) {
+            rows = rows.into_iter().skip(skip).take(take).collect();
         }
         Ok(rows)
     }

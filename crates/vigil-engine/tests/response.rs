@@ -259,3 +259,128 @@ fn kev_and_environment_policies_set_due_dates_and_breaches_alert_once() {
         assert_eq!(prod.open.count, 0);
     }
 }
+
+/// The findings the console pages through: the store reads each page in the order
+/// severity, advisory, release, package version, environment, and the pages together
+/// are the whole list, on every backend; KEV-only and overdue-only pages agree too.
+#[test]
+fn findings_pages_read_from_the_store_add_up_to_the_whole_list() {
+    for mut w in worlds("findings_pages", day(0)) {
+        let name = w.engine.store().backend().to_string();
+        let advisories = [
+            (
+                "GHSA-aaaa-aaaa-aaaa",
+                "CVE-2024-0001",
+                "lodash",
+                "4.17.21",
+                Some(CRITICAL),
+            ),
+            (
+                "GHSA-bbbb-bbbb-bbbb",
+                "CVE-2024-0002",
+                "express",
+                "4.19.0",
+                Some(HIGH),
+            ),
+            ("GHSA-cccc-cccc-cccc", "CVE-2024-0003", "qs", "6.11.0", None),
+        ];
+        w.engine
+            .import_advisories(
+                advisories
+                    .iter()
+                    .map(|(id, cve, package, fixed, vector)| {
+                        Advisory {
+                            id,
+                            cve,
+                            package,
+                            fixed,
+                            vector: *vector,
+                            modified: "2024-01-01T00:00:00Z",
+                            published: "2024-01-01T00:00:00Z",
+                        }
+                        .input()
+                    })
+                    .collect(),
+            )
+            .unwrap();
+        w.engine.import_kev(&kev("CVE-2024-0002"), None).unwrap();
+        for (service, version) in [
+            ("checkout", "1.0.0"),
+            ("cart", "2.0.0"),
+            ("search", "0.1.0"),
+        ] {
+            w.release(
+                service,
+                version,
+                &[
+                    ("lodash", "4.17.20"),
+                    ("express", "4.18.2"),
+                    ("qs", "6.10.0"),
+                ],
+            );
+            for env in ["production", "staging"] {
+                w.deploy(env, service, version);
+            }
+        }
+        // Day 40: the critical and high findings are past their SLA, the unrated not.
+        w.at(40);
+        let key = |r: &vigil_engine::FindingRow| {
+            (
+                std::cmp::Reverse(r.row.severity_rank),
+                r.row.advisory_id.clone(),
+                r.row.release_id,
+                r.row.package_version_id,
+                r.row.environment.clone(),
+            )
+        };
+        for (kev_only, overdue_only) in [(false, false), (true, false), (false, true)] {
+            let base = FindingQuery {
+                kev_only,
+                overdue_only,
+                ..FindingQuery::default()
+            };
+            let mut all = w.engine.findings(&base).unwrap();
+            all.sort_by_key(key);
+            let expected: Vec<_> = all.iter().map(key).collect();
+            let mut paged = Vec::new();
+            for skip in (0..expected.len() + 4).step_by(4) {
+                let page = w
+                    .engine
+                    .findings(&FindingQuery {
+                        page: Some((4, skip)),
+                        ..base.clone()
+                    })
+                    .unwrap();
+                assert!(page.len() <= 4, "{name}");
+                paged.extend(page.iter().map(key));
+            }
+            if overdue_only {
+                // Rows over their SLA, paged after the due dates are known.
+                paged.sort();
+            }
+            assert_eq!(
+                paged, expected,
+                "{name}: kev {kev_only}, overdue {overdue_only}"
+            );
+        }
+        let all = w.engine.findings(&FindingQuery::default()).unwrap();
+        assert_eq!(
+            all.len(),
+            18,
+            "{name}: 3 advisories × 3 releases × 2 environments"
+        );
+        let kev = w
+            .engine
+            .findings(&FindingQuery {
+                kev_only: true,
+                page: Some((100, 0)),
+                ..FindingQuery::default()
+            })
+            .unwrap();
+        assert_eq!(kev.len(), 6, "{name}");
+        assert!(
+            kev.iter()
+                .all(|r| r.row.advisory_id == "GHSA-bbbb-bbbb-bbbb")
+        );
+    }
+}

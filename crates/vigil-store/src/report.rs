@@ -22,6 +22,12 @@ pub struct FindingFilter {
     pub include_resolved: bool,
     /// Only findings of this release.
     pub release_id: Option<i64>,
+    /// Only findings a triage decision rules out (`not_affected` or `fixed`).
+    pub ruled_out_only: bool,
+    /// One page, (rows, rows skipped), in the order severity (highest first), advisory,
+    /// release, package version and environment, which the index `findings_open_rank`
+    /// serves for open findings; `None` for every row, ordered as [`Tx::findings`] says.
+    pub page: Option<(i64, i64)>,
 }
 
 /// A finding with where it runs: one row per environment the release runs in, or one
@@ -125,7 +131,8 @@ pub struct Counts {
 
 impl Tx<'_> {
     /// Findings with where they run, ordered by severity (highest first), advisory,
-    /// environment, service, release and package.
+    /// environment, service, release and package; or one page of them (see
+    /// [`FindingFilter::page`]).
     pub fn findings(&mut self, filter: &FindingFilter) -> Result<Vec<AffectedRow>> {
         let mut conditions = vec!["f.severity_rank >= ?"];
         let mut params: Vec<Param<'_>> = vec![Param::Int(filter.min_severity_rank)];
@@ -146,6 +153,9 @@ impl Tx<'_> {
         if let Some(id) = filter.release_id {
             conditions.push("f.release_id = ?");
             params.push(Param::Int(id));
+        }
+        if filter.ruled_out_only {
+            conditions.push("f.triage IN ('not_affected', 'fixed')");
         }
         if !filter.include_resolved {
             conditions.push(if filter.all_releases {
@@ -174,6 +184,20 @@ impl Tx<'_> {
             conditions.join(" AND "),
             running = if filter.all_releases { "LEFT JOIN" } else { "JOIN" },
         );
+        if let Some((limit, offset)) = filter.page {
+            let sql = format!(
+                "{sql} ORDER BY f.severity_rank DESC, f.advisory_id, f.release_id,
+                     f.package_version_id, ru.environment_id LIMIT ? OFFSET ?"
+            );
+            params.push(Param::Int(limit));
+            params.push(Param::Int(offset));
+            return Ok(self
+                .c()
+                .query(&sql, &params)?
+                .into_iter()
+                .map(affected)
+                .collect());
+        }
         let mut rows: Vec<AffectedRow> = self
             .c()
             .query(&sql, &params)?

@@ -443,15 +443,12 @@ pub(crate) async fn search(
                 .iter()
                 .map(|a| a.advisory.id.clone())
                 .collect();
-            let ruled: Vec<FindingRow> = e
-                .findings(&FindingQuery {
-                    advisories: Some(ids),
-                    include_resolved: true,
-                    ..FindingQuery::default()
-                })?
-                .into_iter()
-                .filter(|f| matches!(f.row.triage.as_deref(), Some("not_affected" | "fixed")))
-                .collect();
+            let ruled: Vec<FindingRow> = e.findings(&FindingQuery {
+                advisories: Some(ids),
+                include_resolved: true,
+                ruled_out_only: true,
+                ..FindingQuery::default()
+            })?;
             let mut decisions = BTreeMap::new();
             let mut tx = e.store().read()?;
             for id in ruled.iter().filter_map(|f| f.row.decision_id) {
@@ -977,9 +974,9 @@ struct FindingsPage {
     f: FindingsQuery,
     environments: Vec<String>,
     rows: Vec<FindingItem>,
-    total: usize,
-    page: usize,
-    pages: usize,
+    /// The numbers of the first and last rows shown, from 1.
+    first: usize,
+    last: usize,
     prev: Option<String>,
     next: Option<String>,
     may_triage: bool,
@@ -1057,13 +1054,24 @@ pub(crate) async fn findings(
         "" => 0,
         s => crate::api::severity_rank(s).map_err(ConsoleError::from)?,
     };
+    // Pages past this are not a list anyone reads; it bounds the offset.
+    let page_no = f.page.unwrap_or(1).clamp(1, 100_000);
+    let mut environment = (!f.environment.is_empty()).then(|| f.environment.clone());
+    if let (None, Some([only])) = (&environment, who.environments.as_deref()) {
+        environment = Some(only.clone());
+    }
+    // The store reads one page unless rows must be dropped after it: those of
+    // environments a token limited to several may not see.
+    let in_store = environment.is_some() || who.environments.is_none();
+    let window = (PAGE_ROWS + 1, (page_no - 1) * PAGE_ROWS);
     let q = FindingQuery {
-        environment: (!f.environment.is_empty()).then(|| f.environment.clone()),
+        environment,
         service: (!f.service.is_empty()).then(|| f.service.clone()),
         min_severity_rank: min,
         kev_only: f.kev.is_some(),
         overdue_only: f.overdue.is_some(),
         all_releases: f.all_releases.is_some(),
+        page: in_store.then_some(window),
         ..FindingQuery::default()
     };
     let recorded = f.recorded;
@@ -1082,7 +1090,7 @@ pub(crate) async fn findings(
                 Some(id) => tx.decision(id)?,
                 None => None,
             };
-            let rows: Vec<FindingRow> = rows
+            let mut rows: Vec<FindingRow> = rows
                 .into_iter()
                 .filter(|r| {
                     r.row
@@ -1091,18 +1099,20 @@ pub(crate) async fn findings(
                         .is_none_or(|e| who.may_touch(e))
                 })
                 .collect();
+            if !in_store {
+                rows = rows.into_iter().skip(window.1).take(window.0).collect();
+            }
             Ok((environments, rows, decision))
         })
         .await?;
-    let total = rows.len();
-    let pages = total.div_ceil(PAGE_ROWS).max(1);
-    let page_no = f.page.unwrap_or(1).clamp(1, pages);
+    let more = rows.len() > PAGE_ROWS;
     let rows: Vec<FindingItem> = rows
         .into_iter()
-        .skip((page_no - 1) * PAGE_ROWS)
         .take(PAGE_ROWS)
         .map(FindingItem::from)
         .collect();
+    let first = (page_no - 1) * PAGE_ROWS + 1;
+    let last = first + rows.len().saturating_sub(1);
     let link = |n: usize| format!("/findings?{}", f.query_string(Some(n)));
     let notice = decision.map(|d| {
         let scope = match (&d.service, &d.release) {
@@ -1120,11 +1130,10 @@ pub(crate) async fn findings(
         chrome: Chrome::new(&user, "findings"),
         environments,
         rows,
-        total,
-        page: page_no,
-        pages,
+        first,
+        last,
         prev: (page_no > 1).then(|| link(page_no - 1)),
-        next: (page_no < pages).then(|| link(page_no + 1)),
+        next: more.then(|| link(page_no + 1)),
         may_triage: user.may_triage(),
         back: format!("/findings?{}", f.query_string(Some(page_no))),
         notice,
