@@ -21,6 +21,8 @@ type PageResult = Result<Response, ConsoleError>;
 /// Rows per page of the findings list, and services per page of the matrix.
 const PAGE_ROWS: usize = 100;
 const MATRIX_ROWS: usize = 50;
+/// Affected rows a search lists; the API's `/api/v1/affected/{id}` gives every one.
+const SEARCH_ROWS: usize = 500;
 
 /// Severity names, highest first, as the tables order their columns.
 pub(crate) const SEVERITIES: [&str; 5] = ["critical", "high", "medium", "low", "unrated"];
@@ -366,7 +368,9 @@ struct SearchPage {
     q: String,
     searched: bool,
     advisories: Vec<AdvisoryCard>,
+    /// The first [`SEARCH_ROWS`] affected rows; the summary above them counts all.
     affected: Vec<FindingItem>,
+    affected_total: usize,
     environments: Vec<String>,
     services: Vec<(String, String)>,
     not_affected: Vec<RulingRow>,
@@ -416,6 +420,7 @@ pub(crate) async fn search(
         searched: !q.is_empty(),
         advisories: Vec::new(),
         affected: Vec::new(),
+        affected_total: 0,
         environments: Vec::new(),
         services: Vec::new(),
         not_affected: Vec::new(),
@@ -519,6 +524,8 @@ pub(crate) async fn search(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    page.affected_total = page.affected.len();
+    page.affected.truncate(SEARCH_ROWS);
     page.not_affected = ruled
         .into_iter()
         .filter(|f| {
