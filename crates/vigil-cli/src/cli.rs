@@ -1072,7 +1072,7 @@ pub(crate) struct DemoArgs {
     #[arg(long, default_value = "vigil-demo")]
     pub(crate) dir: PathBuf,
     /// Build the store and show the exposure, then exit instead of serving the web
-    /// console.
+    /// console (so does `--format json`).
     #[arg(long)]
     pub(crate) no_serve: bool,
     /// Where the web console listens after the demo is built.

@@ -177,7 +177,8 @@ impl Engine {
             }
         }
         let in_store = q.page.filter(|_| {
-            !q.overdue_only && !(q.kev_only && q.all_releases) && q.application.is_none()
+            let whole_list_first = q.overdue_only || (q.kev_only && q.all_releases);
+            !whole_list_first && q.application.is_none()
         });
         let mut advisories = q.advisories.clone();
         if q.kev_only && in_store.is_some() && advisories.is_none() {

@@ -269,19 +269,7 @@ fn every_accepted_event_is_a_leaf_and_proves() {
 /// Runs `sql` on the store behind the engine's back, as an attacker with database
 /// access would.
 fn tamper(store: &TestStore, sql: &str) {
-    match &store.location {
-        Location::Sqlite(dir) => {
-            let conn = rusqlite::Connection::open(dir.join(vigil_store::SQLITE_FILE_NAME)).unwrap();
-            conn.execute_batch(sql).unwrap();
-        }
-        Location::Postgres { url, schema } => {
-            let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
-            let schema = schema.as_deref().unwrap_or("public");
-            client
-                .batch_execute(&format!("SET search_path TO {schema}; {sql}"))
-                .unwrap();
-        }
-    }
+    store.tamper(sql);
 }
 
 /// Problems as (kind, index).

@@ -621,3 +621,74 @@ fn the_console_can_be_turned_off_and_marks_cookies_secure_behind_tls() {
     let form = c.send(Method::GET, "/login", None, None, None);
     assert!(form.cookie("vigil_login").unwrap().contains("; Secure"));
 }
+
+#[test]
+fn review_hardening_bounds_forms_paths_pages_and_trusts_only_the_signed_checkpoint() {
+    for t in stores("console_hardening") {
+        let name = t.name();
+        let c = Console::new(t, |_| {});
+        // An unauthenticated form is small or refused before it is read whole.
+        let form = c.send(Method::GET, "/login", None, None, None);
+        let login = cookie_value(&form.cookie("vigil_login").unwrap());
+        let big = "x".repeat(64 * 1024);
+        let refused = c.post("/login", &login, &[("token", &big), ("csrf", &form.csrf())]);
+        assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE, "{name}");
+        // `next` with a tab or a backslash, which browsers read as another host, goes home.
+        for next in ["/\t/evil.example/x", "/\\evil.example", "/ok\nLocation: x"] {
+            let form = c.send(Method::GET, "/login", None, None, None);
+            let login = cookie_value(&form.cookie("vigil_login").unwrap());
+            let token = c.tokens["reader"].1.clone();
+            let done = c.post(
+                "/login",
+                &login,
+                &[("token", &token), ("csrf", &form.csrf()), ("next", next)],
+            );
+            assert_eq!(done.status, StatusCode::SEE_OTHER, "{name}");
+            assert_eq!(done.location(), "/", "{name}: {next:?}");
+        }
+        let admin = c.sign_in("admin");
+        // Page numbers out of range answer, without overflow.
+        for path in [
+            "/services?page=18446744073709551615",
+            "/services?page=0",
+            "/findings?page=4000000000",
+        ] {
+            assert_eq!(c.get(path, &admin).status, StatusCode::OK, "{name} {path}");
+        }
+        // A token limited to an environment with nothing in it yet sees an empty list.
+        let mut store = c.store.reopen();
+        let mut tx = store.write().unwrap();
+        let made = auth::create(
+            &mut tx,
+            "qa",
+            Role::Reader,
+            Some(vec!["qa".to_owned()]),
+            None,
+            datetime!(2026-03-01 12:00 UTC),
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        let mut tokens = c.tokens.clone();
+        tokens.insert("qa", (made.id, made.token));
+        let c2 = Console { tokens, ..c };
+        let qa = c2.sign_in("qa");
+        let page = c2.get("/findings", &qa);
+        assert_eq!(page.status, StatusCode::OK, "{name}: {}", page.body);
+        assert!(page.body.contains("No finding matches"), "{name}");
+        // A stored checkpoint whose root column was rewritten: the page says so and
+        // checks proofs against the signed note's root, which still holds.
+        c2.store.tamper(&format!(
+            "UPDATE ledger_checkpoints SET root = {} WHERE size = (SELECT MAX(size) FROM ledger_checkpoints)",
+            if c2.store.name() == "SQLite" { "zeroblob(32)" } else { "decode(repeat('00', 32), 'hex')" }
+        ));
+        let ledger = c2.get("/ledger?event=0", &qa);
+        assert!(
+            ledger
+                .body
+                .contains("differs from what the signed note states"),
+            "{name}: {}",
+            ledger.body
+        );
+        assert!(ledger.body.contains("Inclusion proof verified"), "{name}");
+    }
+}

@@ -30,6 +30,27 @@ impl TestStore {
     pub fn reopen(&self) -> Store {
         Store::open(&self.location).unwrap_or_else(|e| panic!("reopening the test store: {e}"))
     }
+
+    /// Runs `sql` on the store behind Vigil's back, as an attacker with database access
+    /// would.
+    pub fn tamper(&self, sql: &str) {
+        match &self.location {
+            Location::Sqlite(dir) => {
+                let conn = rusqlite::Connection::open(dir.join(crate::SQLITE_FILE_NAME))
+                    .unwrap_or_else(|e| panic!("opening the test store: {e}"));
+                conn.execute_batch(sql)
+                    .unwrap_or_else(|e| panic!("tampering: {e}"));
+            }
+            Location::Postgres { url, schema } => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls)
+                    .unwrap_or_else(|e| panic!("connecting to the test store: {e}"));
+                let schema = schema.as_deref().unwrap_or("public");
+                client
+                    .batch_execute(&format!("SET search_path TO {schema}; {sql}"))
+                    .unwrap_or_else(|e| panic!("tampering: {e}"));
+            }
+        }
+    }
 }
 
 impl Drop for TestStore {

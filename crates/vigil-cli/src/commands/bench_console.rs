@@ -116,6 +116,9 @@ fn time_page(client: &Client, page: &str, path: &str, runs: usize) -> anyhow::Re
         let started = Instant::now();
         let (status, body) = client.get(path)?;
         times.push(started.elapsed().as_secs_f64() * 1e3);
+        if status != 200 {
+            bail!("GET {path} answered {status}, not 200: a page that fails is not timed");
+        }
         last = (status, body.len());
     }
     times.sort_by(f64::total_cmp);

@@ -194,7 +194,8 @@ pub(crate) fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         Format::Table => print(&render(&demo, &args.dir))?,
     }
     drop(engine);
-    if args.no_serve {
+    // JSON is for scripts, which want the command to end.
+    if args.no_serve || args.format == Format::Json {
         return Ok(ExitCode::SUCCESS);
     }
     serve_console(args)?;

@@ -18,6 +18,8 @@ const LEFT: f64 = 48.0;
 const RIGHT: f64 = 30.0;
 const TOP: f64 = 26.0;
 const BOTTOM: f64 = 40.0;
+/// Legend entries per row.
+const LEGEND_PER_ROW: usize = 4;
 /// Distinct series styles in the stylesheet (`.series-0` …).
 const STYLES: usize = 6;
 
@@ -95,8 +97,8 @@ pub(crate) fn line_chart(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="chart" viewBox="0 0 {WIDTH} {} " role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">"#,
-        HEIGHT + 24.0
+        r#"<svg class="chart" viewBox="0 0 {WIDTH} {}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">"#,
+        HEIGHT + 8.0 + 16.0 * series.len().div_ceil(LEGEND_PER_ROW).max(1) as f64
     );
     let _ = write!(svg, r#"<title id="{id}-title">{}</title>"#, escape(title));
     let described: Vec<String> = series.iter().map(|s| escape(&s.name)).collect();
@@ -183,9 +185,9 @@ pub(crate) fn line_chart(
                 );
             }
         }
-        // Legend below the axis.
-        let lx = LEFT + 130.0 * k as f64;
-        let ly = HEIGHT + 12.0;
+        // Legend below the axis, four to a row.
+        let lx = LEFT + 130.0 * (k % LEGEND_PER_ROW) as f64;
+        let ly = HEIGHT + 12.0 + 16.0 * (k / LEGEND_PER_ROW) as f64;
         let _ = write!(
             svg,
             r#"<line class="line {class}" x1="{lx}" x2="{}" y1="{ly}" y2="{ly}"/><text class="legend" x="{}" y="{}">{}</text>"#,

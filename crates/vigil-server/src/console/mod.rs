@@ -18,6 +18,9 @@ use crate::state::AppState;
 
 pub(crate) use snapshot::Snapshots;
 
+/// The largest form the console reads: a triage decision's texts are at most 4 KiB each.
+const MAX_FORM_BYTES: usize = 32 * 1024;
+
 /// The console's routes; none when `[console] enabled` is false.
 pub(crate) fn routes(state: &AppState) -> Router<AppState> {
     if !state.config().console.enabled {
@@ -35,6 +38,9 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .route("/findings/triage", post(pages::triage))
         .route("/ledger", get(pages::ledger))
         .route("/console/assets/{name}", get(asset))
+        // Console forms are small; this keeps an unauthenticated POST to /login from
+        // making the server read the API's much larger bodies.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(axum::middleware::map_response(secure_headers))
 }
 
@@ -102,6 +108,8 @@ pub(crate) fn render<T: askama::Template>(page: &T) -> Response {
 pub(crate) struct ConsoleError {
     status: StatusCode,
     message: String,
+    /// Seconds to wait, for a 429.
+    retry_after: Option<u64>,
 }
 
 impl ConsoleError {
@@ -109,13 +117,17 @@ impl ConsoleError {
         ConsoleError {
             status,
             message: message.into(),
+            retry_after: None,
         }
     }
 }
 
 impl From<ApiError> for ConsoleError {
     fn from(e: ApiError) -> ConsoleError {
-        ConsoleError::new(e.status, e.message)
+        ConsoleError {
+            retry_after: e.retry_after,
+            ..ConsoleError::new(e.status, e.message)
+        }
     }
 }
 
@@ -142,6 +154,11 @@ impl IntoResponse for ConsoleError {
         };
         let mut response = render(&page);
         *response.status_mut() = self.status;
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         response
     }
 }

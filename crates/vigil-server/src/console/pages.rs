@@ -595,7 +595,7 @@ struct Cell {
     since: String,
     /// Open findings by severity, highest first.
     counts: [i64; 5],
-    /// Releases of the service recorded after this one.
+    /// Releases of the service recorded after this one: how far it is behind the latest.
     behind: usize,
 }
 
@@ -620,7 +620,7 @@ pub(crate) async fn services(
     Query(p): Query<ServicesQuery>,
 ) -> PageResult {
     let q = p.q.trim().to_owned();
-    let page_no = p.page.unwrap_or(1).max(1);
+    let page_no = p.page.unwrap_or(1).clamp(1, 100_000);
     let who = user.principal.clone();
     let filter = q.to_lowercase();
     let (environments, rows, total) = state
@@ -637,9 +637,10 @@ pub(crate) async fn services(
             services.retain(|s| filter.is_empty() || s.name.to_lowercase().contains(&filter));
             services.sort_by(|a, b| a.name.cmp(&b.name));
             let total = services.len();
+            let last_page = total.div_ceil(MATRIX_ROWS).max(1);
             let shown: Vec<_> = services
                 .into_iter()
-                .skip((page_no - 1) * MATRIX_ROWS)
+                .skip((page_no.min(last_page) - 1) * MATRIX_ROWS)
                 .take(MATRIX_ROWS)
                 .collect();
             let names: BTreeSet<&str> = shown.iter().map(|s| s.name.as_str()).collect();
@@ -685,6 +686,7 @@ pub(crate) async fn services(
         })
         .await?;
     let pages = total.div_ceil(MATRIX_ROWS).max(1);
+    let page_no = page_no.min(pages);
     let link = |n: usize| format!("/services?q={}&page={n}", enc(&q));
     let page = ServicesPage {
         chrome: Chrome::new(&user, "services"),
@@ -1064,9 +1066,14 @@ pub(crate) async fn findings(
     // Pages past this are not a list anyone reads; it bounds the offset.
     let page_no = f.page.unwrap_or(1).clamp(1, 100_000);
     let mut environment = (!f.environment.is_empty()).then(|| f.environment.clone());
-    if let (None, Some([only])) = (&environment, who.environments.as_deref()) {
-        environment = Some(only.clone());
-    }
+    // A token limited to one environment lists that one (which may not exist yet).
+    let implied = match (&environment, who.environments.as_deref()) {
+        (None, Some([only])) => {
+            environment = Some(only.clone());
+            true
+        }
+        _ => false,
+    };
     // The store reads one page unless rows must be dropped after it: those of
     // environments a token limited to several may not see.
     let in_store = environment.is_some() || who.environments.is_none();
@@ -1085,7 +1092,10 @@ pub(crate) async fn findings(
     let (environments, rows, decision) = state
         .readers()
         .run(move |e| {
-            let rows = e.findings(&q)?;
+            let rows = match e.findings(&q) {
+                Err(vigil_engine::EngineError::NotFound { .. }) if implied => Vec::new(),
+                other => other?,
+            };
             let mut tx = e.store().read()?;
             let environments: Vec<String> = tx
                 .environments()?
@@ -1308,6 +1318,66 @@ struct CheckpointView {
     /// Whether the note's signature verifies with this server's key: `None` when the
     /// server has no key to check with.
     signature: Option<bool>,
+    /// What is wrong with the checkpoint, if anything.
+    warning: Option<String>,
+}
+
+/// The tree a stored checkpoint commits to: the size and root its signed note states,
+/// checked with the server's key when it has one. Proofs are checked against these,
+/// never against the stored columns alone, which a writer to the database could change.
+struct SignedTree {
+    size: u64,
+    root: vigil_ledger::Hash,
+    signature: Option<bool>,
+    problem: Option<String>,
+}
+
+fn signed_tree(
+    cp: &vigil_store::StoredCheckpoint,
+    verifier: Option<&vigil_ledger::note::NoteVerifier>,
+) -> SignedTree {
+    use vigil_ledger::checkpoint::{Checkpoint, open};
+    let stored = |signature, problem| SignedTree {
+        size: cp.size,
+        root: cp.root,
+        signature,
+        problem: Some(problem),
+    };
+    let parsed = match verifier {
+        Some(v) => match open(cp.note.as_bytes(), std::slice::from_ref(v)) {
+            Ok((c, _)) => (c, Some(true)),
+            Err(e) => {
+                return stored(
+                    Some(false),
+                    format!(
+                        "The checkpoint's signature does not verify with this server's key: {e}. No proof against it is accepted."
+                    ),
+                );
+            }
+        },
+        None => match vigil_ledger::note::Note::parse(cp.note.as_bytes())
+            .map_err(|e| e.to_string())
+            .and_then(|n| Checkpoint::parse(n.text()).map_err(|e| e.to_string()))
+        {
+            Ok(c) => (c, None),
+            Err(e) => {
+                return stored(
+                    Some(false),
+                    format!("The checkpoint's note does not parse: {e}."),
+                );
+            }
+        },
+    };
+    let (c, signature) = parsed;
+    let differs = c.size != cp.size || c.root != cp.root;
+    SignedTree {
+        size: c.size,
+        root: c.root,
+        signature,
+        problem: differs.then(|| {
+            "The stored size or root differs from what the signed note states; proofs are checked against the signed note.".to_owned()
+        }),
+    }
 }
 
 struct ProofView {
@@ -1342,20 +1412,23 @@ pub(crate) async fn ledger(
         ));
     }
     let verifier = state.signer().map(|s| s.key().verifier());
+    let check_with = verifier.clone();
     let asked = event.clone();
     let (checkpoint, recent, proofs) = state
         .readers()
         .run(move |e| {
-            let checkpoint = e.latest_checkpoint()?;
+            let checkpoint = e
+                .latest_checkpoint()?
+                .map(|cp| (signed_tree(&cp, check_with.as_ref()), cp));
             let mut tx = e.store().read()?;
             let size = tx.ledger_size()?;
             let recent = tx.ledger_leaf_range(size.saturating_sub(15), 15)?;
             drop(tx);
             let proofs = match (&checkpoint, asked.as_str()) {
                 (None, _) | (_, "") => Ok(Vec::new()),
-                (Some(cp), text) => match text.parse::<u64>() {
-                    Ok(index) => e.leaf_proof(index, Some(cp.size)).map(|p| vec![p]),
-                    Err(_) => e.event_proofs(text, Some(cp.size)),
+                (Some((tree, _)), text) => match text.parse::<u64>() {
+                    Ok(index) => e.leaf_proof(index, Some(tree.size)).map(|p| vec![p]),
+                    Err(_) => e.event_proofs(text, Some(tree.size)),
                 },
             };
             Ok((checkpoint, recent, proofs))
@@ -1371,15 +1444,16 @@ pub(crate) async fn ledger(
     });
     let proofs = match &checkpoint {
         None => Vec::new(),
-        Some(cp) => proofs
+        Some((tree, _)) => proofs
             .into_iter()
             .map(|p| {
                 let computed =
-                    vigil_ledger::root_from_inclusion(&p.leaf_hash, p.index, cp.size, &p.proof);
+                    vigil_ledger::root_from_inclusion(&p.leaf_hash, p.index, tree.size, &p.proof);
                 let recomputed_leaf = vigil_ledger::leaf_hash(p.data.as_bytes());
                 ProofView {
-                    verified: recomputed_leaf == p.leaf_hash
-                        && computed.as_ref().is_ok_and(|r| *r == cp.root),
+                    verified: tree.signature != Some(false)
+                        && recomputed_leaf == p.leaf_hash
+                        && computed.as_ref().is_ok_and(|r| *r == tree.root),
                     computed_root: computed.map_or_else(|e| e.to_string(), hex::encode),
                     index: p.index,
                     kind: p.kind,
@@ -1394,16 +1468,11 @@ pub(crate) async fn ledger(
     let page = LedgerPage {
         chrome: Chrome::new(&user, "ledger"),
         vkey: verifier.as_ref().map(|v| v.to_vkey()).unwrap_or_default(),
-        checkpoint: checkpoint.map(|cp| CheckpointView {
-            signature: verifier.as_ref().map(|v| {
-                vigil_ledger::note::Note::parse(cp.note.as_bytes())
-                    .ok()
-                    .is_some_and(|n| {
-                        vigil_ledger::note::verify(&n, std::slice::from_ref(v)).is_ok()
-                    })
-            }),
-            size: cp.size,
-            root: hex::encode(cp.root),
+        checkpoint: checkpoint.map(|(tree, cp)| CheckpointView {
+            signature: tree.signature,
+            size: tree.size,
+            root: hex::encode(tree.root),
+            warning: tree.problem,
             note: cp.note,
             signed_at: short_time(&cp.signed_at),
         }),

@@ -174,10 +174,21 @@ pub(crate) struct LoginQuery {
     next: Option<String>,
 }
 
-/// Only a path of this console: never another site.
+/// Only a path of this console: never another site. Browsers drop tabs and newlines
+/// from URLs and read `\\` as `/`, so a path with either, or with any control or space
+/// character, is not taken.
 fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 2048
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -224,11 +235,6 @@ pub(crate) async fn login(
             "The sign-in form is stale or did not come from this console: open /login again.",
         ));
     }
-    state
-        .0
-        .limiter
-        .check("console-sign-in")
-        .map_err(ConsoleError::from)?;
     let next = safe_next(Some(&form.next)).to_owned();
     let token = form.token.trim().to_owned();
     let principal = if token.is_empty() || token.len() > 200 {
@@ -237,6 +243,12 @@ pub(crate) async fn login(
         state.authenticate(&token).await.ok()
     };
     let Some(principal) = principal else {
+        // Failed attempts share a rate limit; a valid token is never held up by them.
+        state
+            .0
+            .limiter
+            .check("console-sign-in-failures")
+            .map_err(ConsoleError::from)?;
         let csrf = random_hex();
         let page = LoginPage {
             csrf: &csrf,

@@ -1,9 +1,11 @@
 //! The dashboard's figures (exposure by environment and severity, KEV-listed exposure,
 //! metrics and trends) come from every open finding, deployment and exposure episode of
 //! the store, which takes long on a large portfolio; they are computed once and kept
-//! while the store is unchanged. Every write appends to the ledger, so the ledger's size
-//! tells whether anything changed, in this process or another; and the answer is made
-//! again after `[response] metrics_max_age_secs` anyway, since due dates pass with time.
+//! while the store is unchanged. Every change to the portfolio, its findings and its
+//! triage appends to the ledger, and every KEV or EPSS import is recorded with its time,
+//! so the ledger's size and the latest import tell whether anything changed, in this
+//! process or another; and the answer is made again after `[response]
+//! metrics_max_age_secs` anyway, since due dates pass with time.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,7 +26,8 @@ pub(crate) struct Snapshots {
 
 #[derive(Debug)]
 struct Kept {
-    ledger_size: u64,
+    /// The ledger's size and the time of the latest KEV or EPSS import.
+    version: (u64, Option<String>),
     at: Instant,
     dashboard: Arc<Dashboard>,
 }
@@ -40,13 +43,17 @@ pub(crate) struct Dashboard {
 /// The dashboard's figures, kept or made now.
 pub(crate) async fn dashboard(state: &AppState) -> ApiResult<Arc<Dashboard>> {
     let max_age = Duration::from_secs(state.config().response.metrics_max_age_secs);
-    let size = state
+    let version = state
         .readers()
-        .run(|e| Ok(e.store().read()?.ledger_size()?))
+        .run(|e| {
+            let mut tx = e.store().read()?;
+            let intel = tx.intel_imports()?.into_iter().map(|i| i.imported_at).max();
+            Ok((tx.ledger_size()?, intel))
+        })
         .await?;
     let mut kept = state.0.console.dashboard.lock().await;
     if let Some(k) = kept.as_ref()
-        && k.ledger_size == size
+        && k.version == version
         && k.at.elapsed() < max_age
     {
         return Ok(Arc::clone(&k.dashboard));
@@ -65,7 +72,7 @@ pub(crate) async fn dashboard(state: &AppState) -> ApiResult<Arc<Dashboard>> {
             .await?,
     );
     *kept = Some(Kept {
-        ledger_size: size,
+        version,
         at: Instant::now(),
         dashboard: Arc::clone(&dashboard),
     });
