@@ -24,6 +24,7 @@ pub mod owners;
 mod query;
 mod release;
 pub mod response;
+pub mod runtime;
 pub mod signatures;
 pub mod triage;
 pub mod vex;

@@ -27,6 +27,7 @@ mod migrate;
 mod postgres;
 mod releases;
 mod report;
+mod runtime;
 mod sessions;
 mod signals;
 mod signatures;
@@ -55,6 +56,10 @@ pub use ledger::{
 pub use migrate::SCHEMA_VERSION;
 pub use releases::{NewPackage, NewRelease, PackageVersion, Release, ReleaseComponent};
 pub use report::{AffectedRow, Counts, ExposureCount, FindingFilter};
+pub use runtime::{
+    FimBaseline, NewRuntimeAlert, NewSignal, RuntimeAlert, RuntimeMapping, Signal, SignalDecision,
+    SignalFilter, SignalScope, SignalSync,
+};
 pub use sessions::Session;
 pub use signals::{Leader, Listener};
 pub use signatures::{NewSignature, ServiceKey, SignatureRecord};

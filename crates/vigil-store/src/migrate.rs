@@ -39,6 +39,11 @@ const SQLITE: &[Migration] = &[
         "console",
         include_str!("../migrations/sqlite/0006_console.sql"),
     ),
+    (
+        7,
+        "signals",
+        include_str!("../migrations/sqlite/0007_signals.sql"),
+    ),
 ];
 
 const POSTGRES: &[Migration] = &[
@@ -72,10 +77,15 @@ const POSTGRES: &[Migration] = &[
         "console",
         include_str!("../migrations/postgres/0006_console.sql"),
     ),
+    (
+        7,
+        "signals",
+        include_str!("../migrations/postgres/0007_signals.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Brings the schema up to [`SCHEMA_VERSION`]; returns how many migrations ran.
 pub(crate) fn migrate(db: &mut dyn Database) -> Result<usize> {
