@@ -1013,3 +1013,201 @@ fn correlate(
         by,
     })
 }
+
+/// Largest inventory document read.
+pub const MAX_INVENTORY_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads a runtime inventory: `kubectl get pods -o json` (a `List` or `PodList` of pods,
+/// or one pod), or a plain JSON list of workloads (`name`, and any of `namespace`,
+/// `service`, `version`, `image`, `digest`, `labels`), or an object with such a list in
+/// `workloads`. A pod's image digest comes from its container statuses' `imageID`
+/// (`docker-pullable://repo@sha256:…`, `repo@sha256:…`) or from an image reference
+/// pinned by digest; each container of a pod is a workload.
+pub fn parse_inventory(bytes: &[u8]) -> Result<Vec<Workload>> {
+    if bytes.len() > MAX_INVENTORY_BYTES {
+        return Err(EngineError::Invalid(format!(
+            "the inventory is {} bytes; the limit is {MAX_INVENTORY_BYTES}",
+            bytes.len()
+        )));
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| EngineError::Invalid(format!("the inventory is not JSON: {e}")))?;
+    let items: Vec<serde_json::Value> = match value {
+        serde_json::Value::Array(items) => items,
+        serde_json::Value::Object(mut o) => {
+            if let Some(serde_json::Value::Array(items)) = o.remove("items") {
+                items
+            } else if let Some(serde_json::Value::Array(items)) = o.remove("workloads") {
+                items
+            } else if o.get("kind").and_then(|k| k.as_str()) == Some("Pod") {
+                vec![serde_json::Value::Object(o)]
+            } else {
+                return Err(EngineError::Invalid(
+                    "the inventory is neither `kubectl get pods -o json` output nor a list of workloads (an array, or an object with `items` or `workloads`)".into(),
+                ));
+            }
+        }
+        _ => {
+            return Err(EngineError::Invalid(
+                "the inventory must be a JSON array or object".into(),
+            ));
+        }
+    };
+    if items.len() > MAX_REPORT_ITEMS {
+        return Err(EngineError::Invalid(format!(
+            "the inventory lists {} items; the limit is {MAX_REPORT_ITEMS}",
+            items.len()
+        )));
+    }
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = |what: &str| EngineError::Invalid(format!("inventory item {i}: {what}"));
+        if item.get("spec").is_some() || item.get("kind").and_then(|k| k.as_str()) == Some("Pod") {
+            out.extend(pod_workloads(item).map_err(|e| at(&e))?);
+        } else {
+            let text = |k: &str| item.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+            let name = text("name")
+                .or_else(|| text("service"))
+                .ok_or_else(|| at("a workload needs a `name` or a `service`"))?;
+            let image = text("image");
+            let digest = text("digest").or_else(|| image.as_deref().and_then(pinned_digest));
+            if let Some(d) = &digest {
+                check_digest(d).map_err(|e| at(&e))?;
+            }
+            out.push(Workload {
+                name,
+                namespace: text("namespace"),
+                labels: labels(item.get("labels")),
+                image,
+                digest,
+                service: text("service"),
+                version: text("version"),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn labels(v: Option<&serde_json::Value>) -> Vec<(String, String)> {
+    v.and_then(|l| l.as_object())
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn check_digest(d: &str) -> std::result::Result<(), String> {
+    let hex = d
+        .strip_prefix("sha256:")
+        .ok_or_else(|| format!("digest {d:?} is not sha256:<64 hex digits>"))?;
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(format!("digest {d:?} is not sha256:<64 hex digits>"))
+    }
+}
+
+/// `sha256:…` of an image reference or `imageID` pinned by digest.
+fn pinned_digest(reference: &str) -> Option<String> {
+    let (_, digest) = reference
+        .rsplit_once('@')
+        .or_else(|| reference.starts_with("sha256:").then_some(("", reference)))?;
+    check_digest(digest)
+        .ok()
+        .map(|()| digest.to_ascii_lowercase())
+}
+
+fn pod_workloads(pod: &serde_json::Value) -> std::result::Result<Vec<Workload>, String> {
+    let meta = pod.get("metadata");
+    let text = |v: Option<&serde_json::Value>, k: &str| {
+        v.and_then(|m| m.get(k))
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let name = text(meta, "name").ok_or("a pod without metadata.name")?;
+    let namespace = text(meta, "namespace");
+    let labels = labels(meta.and_then(|m| m.get("labels")));
+    let statuses: Vec<&serde_json::Value> = pod
+        .get("status")
+        .and_then(|s| s.get("containerStatuses"))
+        .and_then(|s| s.as_array())
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let containers = pod
+        .get("spec")
+        .and_then(|s| s.get("containers"))
+        .and_then(|c| c.as_array())
+        .ok_or("a pod without spec.containers")?;
+    let mut out = Vec::new();
+    for c in containers {
+        let cname = c.get("name").and_then(|v| v.as_str()).unwrap_or_default();
+        let image = c.get("image").and_then(|v| v.as_str()).map(str::to_owned);
+        let status = statuses
+            .iter()
+            .find(|s| s.get("name").and_then(|v| v.as_str()) == Some(cname));
+        let digest = status
+            .and_then(|s| s.get("imageID"))
+            .and_then(|v| v.as_str())
+            .and_then(pinned_digest)
+            .or_else(|| image.as_deref().and_then(pinned_digest));
+        out.push(Workload {
+            name: if containers.len() > 1 {
+                format!("{name}/{cname}")
+            } else {
+                name.clone()
+            },
+            namespace: namespace.clone(),
+            labels: labels.clone(),
+            image,
+            digest,
+            service: None,
+            version: None,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubectl_pods_and_plain_lists_are_read() {
+        let pods = br#"{"apiVersion": "v1", "kind": "List", "items": [
+          {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": "checkout-5d9", "namespace": "shop", "labels": {"app.kubernetes.io/name": "checkout"}},
+           "spec": {"containers": [{"name": "app", "image": "registry.example/checkout:1.0.0"}]},
+           "status": {"containerStatuses": [{"name": "app", "imageID": "docker-pullable://registry.example/checkout@sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}}]}"#;
+        let w = parse_inventory(pods).unwrap();
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].name, "checkout-5d9");
+        assert_eq!(w[0].namespace.as_deref(), Some("shop"));
+        assert_eq!(
+            w[0].digest.as_deref(),
+            Some(&*format!("sha256:{}", "a".repeat(64)))
+        );
+        assert_eq!(w[0].labels[0].1, "checkout");
+        let plain = br#"[{"service": "cart", "version": "2.0.0"}, {"name": "x", "image": "r/x@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}]"#;
+        let w = parse_inventory(plain).unwrap();
+        assert_eq!(w[0].name, "cart");
+        assert_eq!(
+            w[1].digest.as_deref(),
+            Some(&*format!("sha256:{}", "b".repeat(64)))
+        );
+        for bad in [
+            &b"3"[..],
+            b"{}",
+            b"[{}]",
+            b"[{\"name\": \"x\", \"digest\": \"md5:1\"}]",
+            b"not json",
+        ] {
+            assert!(
+                parse_inventory(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}

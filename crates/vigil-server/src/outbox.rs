@@ -201,9 +201,39 @@ struct Breach {
     packages: Vec<String>,
 }
 
+/// An entry of a signal or runtime alert's body, as the engine writes it.
+#[derive(serde::Deserialize)]
+struct SignalEntry {
+    id: String,
+    title: String,
+    severity: String,
+    location: Option<String>,
+    kev: bool,
+    /// Runtime alerts: the KEV-listed advisories open on the same release.
+    #[serde(default)]
+    linked: Vec<String>,
+}
+
 /// The advisories of a stored alert's body, whichever kind it is. A body that does not
 /// parse gives none.
 pub(crate) fn advisories(kind: &str, body: &str) -> Vec<AlertAdvisory> {
+    if kind == "signal" || kind == "runtime" {
+        let entries: Vec<SignalEntry> = serde_json::from_str(body).unwrap_or_default();
+        return entries
+            .into_iter()
+            .map(|e| AlertAdvisory {
+                id: e.id,
+                aliases: e.linked,
+                summary: Some(e.title),
+                severity: e.severity,
+                package: e.location.unwrap_or_default(),
+                fixed: None,
+                kev: e.kev,
+                exposed_since: None,
+                due: None,
+            })
+            .collect();
+    }
     if kind == "sla_breach" {
         let breaches: Vec<Breach> = serde_json::from_str(body).unwrap_or_default();
         return breaches
@@ -247,6 +277,8 @@ pub(crate) fn to_alert(a: &StoredAlert) -> Alert {
         kind: match a.kind.as_str() {
             "deployment" => AlertKind::Deployment,
             "sla_breach" => AlertKind::SlaBreach,
+            "signal" => AlertKind::Signal,
+            "runtime" => AlertKind::Runtime,
             _ => AlertKind::Advisory,
         },
         created_at: vigil_store::time::parse(&a.created_at)

@@ -72,6 +72,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/patterns", get(api::patterns))
         .route("/api/v1/vex", get(api::export_vex).post(api::import_vex))
         .route("/api/v1/gate", post(api::gate))
+        .route("/api/v1/signals", get(api::list_signals))
+        .route("/api/v1/signals/{id}/triage", post(api::triage_signal))
+        .route("/api/v1/inventory", post(api::inventory))
+        .route("/api/v1/fim/changes", post(api::fim_changes))
+        .route(
+            "/api/v1/runtime/mappings",
+            get(api::list_mappings).put(api::put_mapping),
+        )
+        .route("/api/v1/runtime/alerts", get(api::runtime_alerts))
         .route("/api/v1/affected/{id}", get(api::affected))
         .route("/api/v1/findings", get(api::findings))
         .route("/api/v1/status", get(api::status))

@@ -82,6 +82,11 @@ pub enum AlertKind {
     Deployment,
     /// An exposure to an advisory in the environment is past its SLA due date.
     SlaBreach,
+    /// A check, scanner report, drift or file integrity check found new issues in what
+    /// runs; `advisories` lists them (id: kind and rule, summary: title, package: where).
+    Signal,
+    /// A runtime alert (Falco) about what runs.
+    Runtime,
 }
 
 /// One advisory in an alert.
@@ -134,6 +139,10 @@ pub const SIGNATURE_HEADER: &str = "X-Vigil-Signature-256";
 pub const ALERTMANAGER_ALERTNAME: &str = "VigilVulnerableDeployment";
 /// The `alertname` label of the alerts sent to Alertmanager about an SLA breach.
 pub const ALERTMANAGER_SLA_ALERTNAME: &str = "VigilSlaBreach";
+/// The `alertname` of issues found in what runs.
+pub const ALERTMANAGER_SIGNAL_ALERTNAME: &str = "VigilSignal";
+/// The `alertname` of runtime alerts.
+pub const ALERTMANAGER_RUNTIME_ALERTNAME: &str = "VigilRuntimeAlert";
 /// Advisories listed one by one in a Slack message; the rest are counted.
 pub const SLACK_MAX_ADVISORIES: usize = 10;
 
@@ -557,6 +566,10 @@ fn slack_message(alert: &Alert) -> Value {
         AlertKind::SlaBreach => {
             "An exposure in this environment is past its SLA due date: fix it, or record a triage decision."
         }
+        AlertKind::Signal => {
+            "New issues were found in what runs in this environment (DAST, a scanner report, drift or file integrity)."
+        }
+        AlertKind::Runtime => "A runtime alert fired on what runs in this environment.",
     };
     let team = alert.team.as_deref().unwrap_or("none");
     let count = alert.advisories.len();
@@ -692,6 +705,8 @@ fn alertmanager_alerts(alert: &Alert) -> Value {
                 "alertname",
                 match alert.kind {
                     AlertKind::SlaBreach => ALERTMANAGER_SLA_ALERTNAME,
+                    AlertKind::Signal => ALERTMANAGER_SIGNAL_ALERTNAME,
+                    AlertKind::Runtime => ALERTMANAGER_RUNTIME_ALERTNAME,
                     AlertKind::Advisory | AlertKind::Deployment => ALERTMANAGER_ALERTNAME,
                 },
             );

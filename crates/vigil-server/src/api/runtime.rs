@@ -1,0 +1,608 @@
+//! Signals from the running system over HTTP: the runtime inventory (drift), issues
+//! from reports and checks listed and triaged, runtime alerts and the mappings that tie
+//! runtime names to environments and services, and file integrity changes.
+
+use axum::Json;
+use axum::extract::{Request, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use vigil_engine::runtime::{DriftOutcome, ReportInput, ReportOutcome, SignalRow, SignalTriage};
+use vigil_store::{NewSignal, SignalFilter, SignalSync};
+
+use super::model::{Name, Timestamp, Version, page_token};
+use super::write::parse_time;
+use super::{ApiJson, ApiPath, ApiQuery, document_body, page};
+use crate::auth::Permission;
+use crate::error::{ApiError, ApiResult};
+use crate::state::{AppState, Auth};
+
+/// What a report or an inventory did to the issues of its scope, by signal id.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SyncView {
+    /// New issues.
+    opened: Vec<i64>,
+    /// Issues gone before and back now; their triage is kept.
+    reopened: Vec<i64>,
+    /// Issues still there; their triage is kept.
+    kept: Vec<i64>,
+    /// Issues no longer there.
+    closed: Vec<i64>,
+}
+
+impl From<SignalSync> for SyncView {
+    fn from(s: SignalSync) -> SyncView {
+        SyncView {
+            opened: s.opened,
+            reopened: s.reopened,
+            kept: s.kept,
+            closed: s.closed,
+        }
+    }
+}
+
+/// What comparing an inventory with the deployment log found.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct DriftView {
+    environment: String,
+    /// Workloads read from the inventory.
+    workloads: usize,
+    /// Workloads whose image digest a recorded release produced.
+    matched: usize,
+    signals: SyncView,
+    /// Whether new drift went to the outbox as alerts.
+    alerted: bool,
+}
+
+impl From<DriftOutcome> for DriftView {
+    fn from(d: DriftOutcome) -> DriftView {
+        DriftView {
+            environment: d.environment,
+            workloads: d.workloads,
+            matched: d.matched,
+            signals: d.sync.into(),
+            alerted: d.alerted,
+        }
+    }
+}
+
+/// What recording a report or a check did.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ReportView {
+    kind: String,
+    environment: String,
+    service: String,
+    /// The release the issues are tied to, when one is known.
+    release: Option<String>,
+    signals: SyncView,
+    /// Vulnerability results a finding of Vigil's own already covers.
+    corroborated: usize,
+    alerted: bool,
+}
+
+impl From<ReportOutcome> for ReportView {
+    fn from(r: ReportOutcome) -> ReportView {
+        ReportView {
+            kind: r.kind,
+            environment: r.environment,
+            service: r.service,
+            release: r.release,
+            signals: r.sync.into(),
+            corroborated: r.corroborated,
+            alerted: r.alerted,
+        }
+    }
+}
+
+/// An issue found by DAST, a scanner report, drift or a file integrity check.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SignalView {
+    id: i64,
+    /// `dast`, `sarif`, `zap`, `nikto`, `trivy`, `grype`, `drift` or `fim`.
+    kind: String,
+    environment: String,
+    service: Option<String>,
+    owner: Option<String>,
+    release: Option<String>,
+    /// The check, rule or advisory id.
+    rule: String,
+    title: String,
+    severity: String,
+    /// CWE numbers, comma separated.
+    cwe: Option<String>,
+    location: Option<String>,
+    evidence: Option<String>,
+    fix: Option<String>,
+    tool: String,
+    first_seen: String,
+    last_seen: String,
+    resolved_at: Option<String>,
+    /// `gone` when a newer report no longer has it, or the triage status that closed it.
+    resolution: Option<String>,
+    triage: Option<String>,
+    justification: Option<String>,
+    impact: Option<String>,
+    action: Option<String>,
+    reason: Option<String>,
+    expires_at: Option<String>,
+    decided_by: Option<String>,
+    /// When the environment's SLA wants it fixed.
+    due: Option<String>,
+    overdue: bool,
+}
+
+impl From<SignalRow> for SignalView {
+    fn from(r: SignalRow) -> SignalView {
+        let s = r.signal;
+        SignalView {
+            id: s.id,
+            kind: s.kind,
+            environment: s.environment,
+            service: s.service,
+            owner: s.owner,
+            release: s.release,
+            rule: s.rule,
+            title: s.title,
+            severity: r.severity.to_owned(),
+            cwe: s.cwe,
+            location: s.location,
+            evidence: s.evidence,
+            fix: s.fix,
+            tool: s.tool,
+            first_seen: s.first_seen,
+            last_seen: s.last_seen,
+            resolved_at: s.resolved_at,
+            resolution: s.resolution,
+            triage: s.triage,
+            justification: s.justification,
+            impact: s.impact,
+            action: s.action,
+            reason: s.reason,
+            expires_at: s.expires_at,
+            decided_by: s.decided_by,
+            due: r.due,
+            overdue: r.overdue,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct SignalPage {
+    items: Vec<SignalView>,
+    next_page_token: Option<String>,
+}
+
+/// Filters of `GET /api/v1/signals`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignalParams {
+    #[param(value_type = Option<Name>)]
+    environment: Option<String>,
+    #[param(value_type = Option<Name>)]
+    service: Option<String>,
+    /// `dast`, `sarif`, `zap`, `nikto`, `trivy`, `grype`, `drift` or `fim`.
+    #[param(max_length = 32)]
+    kind: Option<String>,
+    /// Closed issues too.
+    all: Option<bool>,
+    #[param(minimum = 1)]
+    page_size: Option<usize>,
+    #[param(schema_with = page_token)]
+    page_token: Option<String>,
+}
+
+/// Issues from the running system, highest severity first; by default the open ones.
+#[utoipa::path(get, path = "/api/v1/signals", tag = "signals", params(SignalParams),
+    responses((status = 200, body = SignalPage)), security(("bearer" = [])))]
+pub(crate) async fn list_signals(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(p): ApiQuery<SignalParams>,
+) -> ApiResult<Json<SignalPage>> {
+    who.require(Permission::Read)?;
+    if let Some(env) = &p.environment {
+        who.require_environment(env)?;
+    }
+    let filter = SignalFilter {
+        environment: p.environment.clone(),
+        service: p.service.clone(),
+        kind: p.kind.clone(),
+        include_resolved: p.all.unwrap_or(false),
+    };
+    let rows = state.readers().run(move |e| e.signals(&filter)).await?;
+    let rows: Vec<SignalView> = rows
+        .into_iter()
+        .filter(|r| who.may_touch(&r.signal.environment))
+        .map(SignalView::from)
+        .collect();
+    let (items, next) = page(&state, rows, p.page_size, p.page_token.as_deref())?;
+    Ok(Json(SignalPage {
+        items,
+        next_page_token: next,
+    }))
+}
+
+/// A triage decision on an issue, with the statuses and rules of decisions on findings.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "risk_accepted", "reason": "behind the WAF until 2.5.0", "expires_at": "2030-01-01T00:00:00Z"}))]
+pub(crate) struct SignalTriageRequest {
+    /// `under_investigation`, `affected` (needs `action`), `not_affected` (needs
+    /// `justification` or `impact`; closes it), `fixed` (closes it) or `risk_accepted`
+    /// (needs `reason` and a future `expires_at`).
+    #[schema(max_length = 32)]
+    status: String,
+    #[schema(max_length = 64)]
+    justification: Option<String>,
+    #[schema(max_length = 4096, pattern = r"\S")]
+    impact: Option<String>,
+    #[schema(max_length = 4096, pattern = r"\S")]
+    action: Option<String>,
+    #[schema(max_length = 4096, pattern = r"\S")]
+    reason: Option<String>,
+    #[schema(value_type = Option<Timestamp>)]
+    expires_at: Option<String>,
+}
+
+/// Records a triage decision on an issue (triager or admin, for its environment).
+#[utoipa::path(post, path = "/api/v1/signals/{id}/triage", tag = "signals",
+    params(("id" = i64, Path, description = "The signal id")),
+    request_body = SignalTriageRequest,
+    responses((status = 200, description = "Recorded", body = SignalView),
+        (status = 404, description = "No such signal")),
+    security(("bearer" = [])))]
+pub(crate) async fn triage_signal(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<SignalTriageRequest>,
+) -> ApiResult<Json<SignalView>> {
+    who.require(Permission::Triage)?;
+    let environment = state
+        .readers()
+        .run(move |e| Ok(e.store().read()?.signal(id)?.map(|s| s.environment)))
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no signal has the id {id}; GET /api/v1/signals lists them"
+            ))
+        })?;
+    who.require_environment(&environment)?;
+    let expires_at = body
+        .expires_at
+        .as_deref()
+        .map(|t| parse_time("expires_at", t))
+        .transpose()?;
+    let t = SignalTriage {
+        status: body.status,
+        justification: body.justification,
+        impact: body.impact,
+        action: body.action,
+        reason: body.reason,
+        expires_at,
+        actor: who.name.clone(),
+    };
+    let row = state
+        .writers()
+        .run(move |e| {
+            e.triage_signal(id, &t)?;
+            let rows = e.signals(&SignalFilter {
+                include_resolved: true,
+                ..SignalFilter::default()
+            })?;
+            rows.into_iter().find(|r| r.signal.id == id).ok_or_else(|| {
+                vigil_engine::EngineError::NotFound {
+                    what: format!("no signal {id}"),
+                    hint: None,
+                }
+            })
+        })
+        .await?;
+    Ok(Json(row.into()))
+}
+
+/// Where an inventory is from.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InventoryParams {
+    /// The environment the workloads run in.
+    #[param(value_type = Name)]
+    environment: String,
+}
+
+/// The runtime inventory: `kubectl get pods -o json`, or a list of workloads. Compared
+/// with the deployment log, images no release produced, services running another
+/// release than the one deployed, and deployments with nothing running are drift; drift
+/// found before and gone now is closed. Publisher or admin, for the environment.
+#[utoipa::path(post, path = "/api/v1/inventory", tag = "signals", params(InventoryParams),
+    request_body(content = Object, content_type = "application/json",
+        description = "`kubectl get pods -o json` output, or `[{\"name\", \"namespace\", \"service\", \"version\", \"image\", \"digest\", \"labels\"}]`"),
+    responses((status = 200, description = "Compared", body = DriftView)),
+    security(("bearer" = [])))]
+pub(crate) async fn inventory(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(p): ApiQuery<InventoryParams>,
+    request: Request,
+) -> ApiResult<Json<DriftView>> {
+    who.require(Permission::Publish)?;
+    who.require_environment(&p.environment)?;
+    let bytes = document_body(request, &state, &["application/json"], "inventory").await?;
+    let workloads = vigil_engine::runtime::parse_inventory(&bytes)?;
+    let env = p.environment.clone();
+    let outcome = state
+        .writers()
+        .run(move |e| e.record_inventory(&env, &workloads))
+        .await?;
+    state.alerts_waiting();
+    Ok(Json(outcome.into()))
+}
+
+/// A file integrity change, as `vigil fim check` reports it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FimChange {
+    /// The path under the checked root.
+    #[schema(min_length = 1, max_length = 4096)]
+    path: String,
+    /// `added`, `removed` or `changed`.
+    #[schema(max_length = 16)]
+    change: String,
+    /// What changed: `content`, `mode`, `owner`, `size`, `kind`, `target`, `mtime`.
+    #[serde(default)]
+    what: Vec<String>,
+}
+
+/// File integrity changes of a service's files in an environment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FimChangesRequest {
+    #[schema(value_type = Name)]
+    environment: String,
+    #[schema(value_type = Name)]
+    service: String,
+    /// The release checked; by default the one running in the environment.
+    #[schema(value_type = Option<Version>)]
+    version: Option<String>,
+    /// The checker and its version.
+    #[schema(max_length = 200)]
+    tool: Option<String>,
+    #[schema(max_items = 100000)]
+    changes: Vec<FimChange>,
+}
+
+/// The issue a file integrity change is: content changes are high, others medium.
+pub(crate) fn fim_signal(path: &str, change: &str, what: &[String]) -> Result<NewSignal, String> {
+    let (rule, rank, title) = match change {
+        "added" => ("fim.added", 2, format!("{path} was added")),
+        "removed" => ("fim.removed", 2, format!("{path} was removed")),
+        "changed" => {
+            let content = what.iter().any(|w| w == "content" || w == "kind");
+            let how = if what.is_empty() {
+                "changed".to_owned()
+            } else {
+                format!("changed ({})", what.join(", "))
+            };
+            (
+                "fim.changed",
+                if content { 3 } else { 2 },
+                format!("{path} {how}"),
+            )
+        }
+        other => {
+            return Err(format!(
+                "change {other:?} of {path:?}: use added, removed or changed"
+            ));
+        }
+    };
+    Ok(NewSignal {
+        fingerprint: format!("{change}:{path}"),
+        rule: rule.to_owned(),
+        title,
+        severity_rank: rank,
+        cwe: Some("494".to_owned()),
+        location: Some(path.to_owned()),
+        evidence: (!what.is_empty()).then(|| what.join(",")),
+        fix: Some("Find out who changed the file; redeploy the release, or record a new baseline if the change is intended.".to_owned()),
+    })
+}
+
+/// Records the changes a file integrity check found as issues of the service in the
+/// environment; changes reported before and not now are closed. Publisher or admin.
+#[utoipa::path(post, path = "/api/v1/fim/changes", tag = "signals",
+    request_body = FimChangesRequest,
+    responses((status = 200, description = "Recorded", body = ReportView),
+        (status = 404, description = "No such service or release")),
+    security(("bearer" = [])))]
+pub(crate) async fn fim_changes(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(body): ApiJson<FimChangesRequest>,
+) -> ApiResult<Json<ReportView>> {
+    who.require(Permission::Publish)?;
+    who.require_environment(&body.environment)?;
+    let issues = body
+        .changes
+        .iter()
+        .map(|c| fim_signal(&c.path, &c.change, &c.what))
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(ApiError::unprocessable)?;
+    let tool = body.tool.unwrap_or_else(|| "vigil fim".to_owned());
+    let outcome = state
+        .writers()
+        .run(move |e| {
+            e.record_report(ReportInput {
+                kind: "fim",
+                tool: &tool,
+                environment: &body.environment,
+                service: &body.service,
+                version: body.version.as_deref(),
+                issues,
+                vulnerabilities: Vec::new(),
+            })
+        })
+        .await?;
+    state.alerts_waiting();
+    Ok(Json(outcome.into()))
+}
+
+/// A runtime name tied to an environment and optionally a service.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MappingView {
+    /// `hostname`, `namespace` or `label` (the value of an app label such as
+    /// `app.kubernetes.io/name`).
+    #[schema(max_length = 16)]
+    kind: String,
+    #[schema(value_type = Name)]
+    name: String,
+    #[schema(value_type = Name)]
+    environment: String,
+    #[schema(value_type = Option<Name>)]
+    service: Option<String>,
+}
+
+/// The mappings that tie runtime names to environments and services.
+#[utoipa::path(get, path = "/api/v1/runtime/mappings", tag = "signals",
+    responses((status = 200, body = Vec<MappingView>)), security(("bearer" = [])))]
+pub(crate) async fn list_mappings(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+) -> ApiResult<Json<Vec<MappingView>>> {
+    who.require(Permission::Read)?;
+    let rows = state
+        .readers()
+        .run(|e| Ok(e.store().read()?.runtime_mappings()?))
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .filter(|m| who.may_touch(&m.environment))
+            .map(|m| MappingView {
+                kind: m.kind,
+                name: m.name,
+                environment: m.environment,
+                service: m.service,
+            })
+            .collect(),
+    ))
+}
+
+/// Ties a hostname, Kubernetes namespace or app label value to an environment (and a
+/// service), for correlating runtime alerts and inventories. Admin.
+#[utoipa::path(put, path = "/api/v1/runtime/mappings", tag = "signals",
+    request_body = MappingView,
+    responses((status = 200, description = "Recorded", body = MappingView),
+        (status = 404, description = "No such service")),
+    security(("bearer" = [])))]
+pub(crate) async fn put_mapping(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiJson(m): ApiJson<MappingView>,
+) -> ApiResult<Json<MappingView>> {
+    who.require(Permission::Admin)?;
+    let (kind, name, env, service) = (
+        m.kind.clone(),
+        m.name.clone(),
+        m.environment.clone(),
+        m.service.clone(),
+    );
+    state
+        .writers()
+        .run(move |e| e.map_runtime(&kind, &name, &env, service.as_deref()))
+        .await?;
+    Ok(Json(m))
+}
+
+/// A runtime alert as stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RuntimeAlertView {
+    uuid: String,
+    environment: Option<String>,
+    service: Option<String>,
+    release: Option<String>,
+    /// `digest`, `kubernetes` or `hostname`; absent when nothing matched.
+    correlated_by: Option<String>,
+    rule: String,
+    priority: String,
+    /// The priority's severity, one level higher when the release has an open
+    /// KEV-listed finding.
+    severity: String,
+    output: String,
+    time: String,
+    hostname: Option<String>,
+    source: Option<String>,
+    tags: Vec<String>,
+    #[schema(value_type = Object)]
+    output_fields: serde_json::Value,
+    /// KEV-listed advisories open on the same release.
+    linked: Vec<String>,
+    received_at: String,
+}
+
+impl From<vigil_store::RuntimeAlert> for RuntimeAlertView {
+    fn from(a: vigil_store::RuntimeAlert) -> RuntimeAlertView {
+        let list = |s: Option<&str>| {
+            s.and_then(|s| serde_json::from_str::<Vec<String>>(s).ok())
+                .unwrap_or_default()
+        };
+        RuntimeAlertView {
+            tags: list(a.tags.as_deref()),
+            linked: list(a.linked.as_deref()),
+            output_fields: serde_json::from_str(&a.output_fields)
+                .unwrap_or(serde_json::Value::Null),
+            severity: vigil_engine::matching::rank_name(a.severity_rank).to_owned(),
+            uuid: a.uuid,
+            environment: a.environment,
+            service: a.service,
+            release: a.release,
+            correlated_by: a.correlated_by,
+            rule: a.rule,
+            priority: a.priority,
+            output: a.output,
+            time: a.event_time,
+            hostname: a.hostname,
+            source: a.source,
+            received_at: a.received_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RuntimeAlertParams {
+    /// The newest this many (default 100).
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<i64>,
+}
+
+/// Runtime alerts, newest first. A token limited to environments sees those of its
+/// environments only.
+#[utoipa::path(get, path = "/api/v1/runtime/alerts", tag = "signals", params(RuntimeAlertParams),
+    responses((status = 200, body = Vec<RuntimeAlertView>)), security(("bearer" = [])))]
+pub(crate) async fn runtime_alerts(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(p): ApiQuery<RuntimeAlertParams>,
+) -> ApiResult<Json<Vec<RuntimeAlertView>>> {
+    who.require(Permission::Read)?;
+    let limit = p.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::bad_request("limit must be 1 to 1000"));
+    }
+    let rows = state
+        .readers()
+        .run(move |e| Ok(e.store().read()?.runtime_alerts(limit)?))
+        .await?;
+    Ok(Json(
+        rows.into_iter()
+            .filter(|a| match (&a.environment, &who.environments) {
+                (_, None) => true,
+                (Some(env), Some(_)) => who.may_touch(env),
+                (None, Some(_)) => false,
+            })
+            .map(RuntimeAlertView::from)
+            .collect(),
+    ))
+}
