@@ -227,13 +227,11 @@ pub(crate) async fn list_signals(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"status": "risk_accepted", "reason": "behind the WAF until 2.5.0", "expires_at": "2030-01-01T00:00:00Z"}))]
 pub(crate) struct SignalTriageRequest {
-    /// `under_investigation`, `affected` (needs `action`), `not_affected` (needs
-    /// `justification` or `impact`; closes it), `fixed` (closes it) or `risk_accepted`
-    /// (needs `reason` and a future `expires_at`).
-    #[schema(max_length = 32)]
-    status: String,
-    #[schema(max_length = 64)]
-    justification: Option<String>,
+    /// `affected` needs `action`, `not_affected` needs `justification` or `impact` and
+    /// closes the issue, `fixed` closes it, `risk_accepted` needs `reason` and a future
+    /// `expires_at`.
+    status: super::triage::TriageStatus,
+    justification: Option<super::triage::Justification>,
     #[schema(max_length = 4096, pattern = r"\S")]
     impact: Option<String>,
     #[schema(max_length = 4096, pattern = r"\S")]
@@ -274,8 +272,8 @@ pub(crate) async fn triage_signal(
         .map(|t| parse_time("expires_at", t))
         .transpose()?;
     let t = SignalTriage {
-        status: body.status,
-        justification: body.justification,
+        status: body.status.as_str().to_owned(),
+        justification: body.justification.map(|j| j.as_str().to_owned()),
         impact: body.impact,
         action: body.action,
         reason: body.reason,
@@ -339,6 +337,25 @@ pub(crate) async fn inventory(
     Ok(Json(outcome.into()))
 }
 
+/// How a file changed.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+}
+
+impl ChangeKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        }
+    }
+}
+
 /// A file integrity change, as `vigil fim check` reports it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -346,9 +363,7 @@ pub(crate) struct FimChange {
     /// The path under the checked root.
     #[schema(min_length = 1, max_length = 4096)]
     path: String,
-    /// `added`, `removed` or `changed`.
-    #[schema(max_length = 16)]
-    change: String,
+    change: ChangeKind,
     /// What changed: `content`, `mode`, `owner`, `size`, `kind`, `target`, `mtime`.
     #[serde(default)]
     what: Vec<String>,
@@ -425,7 +440,7 @@ pub(crate) async fn fim_changes(
     let issues = body
         .changes
         .iter()
-        .map(|c| fim_signal(&c.path, &c.change, &c.what))
+        .map(|c| fim_signal(&c.path, c.change.as_str(), &c.what))
         .collect::<Result<Vec<_>, String>>()
         .map_err(ApiError::unprocessable)?;
     let tool = body.tool.unwrap_or_else(|| "vigil fim".to_owned());
@@ -447,14 +462,44 @@ pub(crate) async fn fim_changes(
     Ok(Json(outcome.into()))
 }
 
+/// What a runtime mapping names.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum MappingKind {
+    /// A node's or container's hostname.
+    Hostname,
+    /// A Kubernetes namespace.
+    Namespace,
+    /// The value of an app label (`app.kubernetes.io/name`, `app.kubernetes.io/instance`,
+    /// `app`, `k8s-app`).
+    Label,
+}
+
+impl MappingKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            MappingKind::Hostname => "hostname",
+            MappingKind::Namespace => "namespace",
+            MappingKind::Label => "label",
+        }
+    }
+
+    fn parse(s: &str) -> Option<MappingKind> {
+        [
+            MappingKind::Hostname,
+            MappingKind::Namespace,
+            MappingKind::Label,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
 /// A runtime name tied to an environment and optionally a service.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MappingView {
-    /// `hostname`, `namespace` or `label` (the value of an app label such as
-    /// `app.kubernetes.io/name`).
-    #[schema(max_length = 16)]
-    kind: String,
+    kind: MappingKind,
     #[schema(value_type = Name)]
     name: String,
     #[schema(value_type = Name)]
@@ -478,11 +523,13 @@ pub(crate) async fn list_mappings(
     Ok(Json(
         rows.into_iter()
             .filter(|m| who.may_touch(&m.environment))
-            .map(|m| MappingView {
-                kind: m.kind,
-                name: m.name,
-                environment: m.environment,
-                service: m.service,
+            .filter_map(|m| {
+                Some(MappingView {
+                    kind: MappingKind::parse(&m.kind)?,
+                    name: m.name,
+                    environment: m.environment,
+                    service: m.service,
+                })
             })
             .collect(),
     ))
@@ -502,14 +549,14 @@ pub(crate) async fn put_mapping(
 ) -> ApiResult<Json<MappingView>> {
     who.require(Permission::Admin)?;
     let (kind, name, env, service) = (
-        m.kind.clone(),
+        m.kind.as_str(),
         m.name.clone(),
         m.environment.clone(),
         m.service.clone(),
     );
     state
         .writers()
-        .run(move |e| e.map_runtime(&kind, &name, &env, service.as_deref()))
+        .run(move |e| e.map_runtime(kind, &name, &env, service.as_deref()))
         .await?;
     Ok(Json(m))
 }

@@ -45,7 +45,7 @@ impl TriageStatus {
         TriageStatus::RiskAccepted,
     ];
 
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             TriageStatus::UnderInvestigation => "under_investigation",
             TriageStatus::Affected => "affected",
@@ -77,7 +77,7 @@ impl Justification {
         Justification::InlineMitigationsAlreadyExist,
     ];
 
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Justification::ComponentNotPresent => "component_not_present",
             Justification::VulnerableCodeNotPresent => "vulnerable_code_not_present",
