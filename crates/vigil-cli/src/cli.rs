@@ -160,6 +160,124 @@ pub(crate) enum Command {
     /// Owners from a Backstage catalog: catalog-info.yaml files.
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Issues from the running system (DAST, scanner reports, drift, file integrity):
+    /// list them and triage them.
+    #[command(subcommand)]
+    Signals(SignalsCommand),
+    /// Compare a runtime inventory (`kubectl get pods -o json`, or a list of workloads)
+    /// with the deployment log: images no release produced, services running another
+    /// release than the one deployed, and deployments with nothing running are drift.
+    ///
+    /// Exit 0 without drift, 1 with.
+    ///
+    /// Example: kubectl get pods -n shop -o json | vigil inventory - --env production
+    Inventory(InventoryArgs),
+    /// Runtime alerts and the mappings that tie hostnames, namespaces and app labels to
+    /// environments and services.
+    #[command(subcommand)]
+    Runtime(RuntimeCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SignalsCommand {
+    /// Issues, highest severity first, with their SLA due dates.
+    List(SignalsListArgs),
+    /// Record a triage decision on an issue, with the rules of decisions on findings.
+    ///
+    /// Example: vigil signals triage 12 --status risk_accepted --for-days 30
+    ///   --reason "the header ships with 2.5.0"
+    Triage(SignalTriageArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SignalsListArgs {
+    #[arg(long)]
+    pub(crate) env: Option<String>,
+    #[arg(long)]
+    pub(crate) service: Option<String>,
+    /// dast, sarif, zap, nikto, trivy, grype, drift or fim.
+    #[arg(long)]
+    pub(crate) kind: Option<String>,
+    /// Closed issues too.
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// Only issues past their SLA due date.
+    #[arg(long)]
+    pub(crate) overdue: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SignalTriageArgs {
+    /// The signal's id (`vigil signals list` shows it).
+    pub(crate) id: i64,
+    #[arg(long, value_enum)]
+    pub(crate) status: TriageStatus,
+    /// For not_affected: an OpenVEX justification.
+    #[arg(long)]
+    pub(crate) justification: Option<String>,
+    #[arg(long)]
+    pub(crate) impact: Option<String>,
+    #[arg(long)]
+    pub(crate) action: Option<String>,
+    #[arg(long)]
+    pub(crate) reason: Option<String>,
+    /// For risk_accepted: when the acceptance ends (RFC 3339).
+    #[arg(long, conflicts_with = "for_days")]
+    pub(crate) expires: Option<String>,
+    #[arg(long = "for-days")]
+    pub(crate) for_days: Option<u32>,
+    #[arg(long)]
+    pub(crate) actor: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InventoryArgs {
+    /// The inventory file (JSON), or - for standard input.
+    pub(crate) file: PathBuf,
+    #[arg(long)]
+    pub(crate) env: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RuntimeCommand {
+    /// Tie a hostname, Kubernetes namespace or app label value to an environment and
+    /// optionally a service.
+    ///
+    /// Example: vigil runtime map --kind namespace --name shop-prod --env production
+    Map(RuntimeMapArgs),
+    /// The mappings.
+    Mappings(FormatArgs),
+    /// Runtime alerts, newest first.
+    Alerts(RuntimeAlertsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RuntimeMapArgs {
+    /// hostname, namespace or label.
+    #[arg(long)]
+    pub(crate) kind: String,
+    #[arg(long)]
+    pub(crate) name: String,
+    #[arg(long)]
+    pub(crate) env: String,
+    #[arg(long)]
+    pub(crate) service: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RuntimeAlertsArgs {
+    #[arg(long, default_value_t = 50)]
+    pub(crate) limit: i64,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ mod ledger;
 mod report;
 mod scan;
 mod serve;
+mod signals;
 mod signing;
 mod store;
 mod triage;
@@ -20,8 +21,9 @@ use std::process::ExitCode;
 
 use crate::cli::{
     AdvisoriesCommand, AppCommand, CatalogCommand, Cli, Command, ConfigCommand, EnvCommand,
-    EvidenceCommand, FeedCommand, IntelCommand, LedgerCommand, ReleaseCommand, ServiceCommand,
-    ServiceKeyCommand, TeamCommand, TokenCommand, TriageCommand, VersionCommand, VexCommand,
+    EvidenceCommand, FeedCommand, IntelCommand, LedgerCommand, ReleaseCommand, RuntimeCommand,
+    ServiceCommand, ServiceKeyCommand, SignalsCommand, TeamCommand, TokenCommand, TriageCommand,
+    VersionCommand, VexCommand,
 };
 
 pub(crate) use serve::Explicit;
@@ -52,6 +54,12 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::Gate(args) => gate::run(s, &args),
         Command::RootCause(args) => report::root_cause(s, &args),
         Command::Patterns(args) => report::patterns(s, &args),
+        Command::Signals(SignalsCommand::List(args)) => signals::list(s, &args),
+        Command::Signals(SignalsCommand::Triage(args)) => signals::triage(s, &args),
+        Command::Inventory(args) => signals::inventory(s, &args),
+        Command::Runtime(RuntimeCommand::Map(args)) => signals::map(s, &args),
+        Command::Runtime(RuntimeCommand::Mappings(args)) => signals::mappings(s, &args),
+        Command::Runtime(RuntimeCommand::Alerts(args)) => signals::alerts(s, &args),
         Command::Triage(TriageCommand::Set(args)) => triage::set(s, &args),
         Command::Triage(TriageCommand::List(args)) => triage::list(s, &args),
         Command::Triage(TriageCommand::Revoke(args)) => triage::revoke(s, &args),

@@ -324,8 +324,14 @@ impl Engine {
     /// reopen), then writes one alert per overdue episode to the outbox, routed to the
     /// owning team. Returns (acceptances lapsed, breach alerts written).
     pub fn sla_sweep(&mut self) -> Result<(usize, usize)> {
-        let lapsed = self.lapse_acceptances()?.len();
+        let mut lapsed = self.lapse_acceptances()?.len();
         let now = self.clock.now();
+        {
+            // Risk acceptances on signals from the running system end the same way.
+            let mut tx = self.store.write()?;
+            lapsed += tx.lapse_signal_acceptances(now)?.len();
+            tx.commit()?;
+        }
         let overdue: Vec<Episode> = {
             let mut tx = self.store.read()?;
             let f = facts(&mut tx, Scope::All)?;
