@@ -73,6 +73,9 @@ pub struct FindingQuery {
     pub advisories: Option<Vec<String>>,
     /// Only findings a triage decision rules out (`not_affected` or `fixed`).
     pub ruled_out_only: bool,
+    /// Leave `due` and `overdue` unset: for lists that do not show them (a release's
+    /// findings), whose due dates would cost a reading of every exposure of the services.
+    pub skip_due_dates: bool,
     /// One page: (rows, rows skipped), ordered by severity (highest first), advisory,
     /// release, package version and environment. The store reads only that page where
     /// it can (not with `overdue_only`, nor `kev_only` with `all_releases`).
@@ -176,21 +179,20 @@ impl Engine {
                 }
             }
         }
-        let in_store = q.page.filter(|_| {
-            let whole_list_first = q.overdue_only || (q.kev_only && q.all_releases);
-            !whole_list_first && q.application.is_none()
-        });
+        let in_store = q
+            .page
+            .filter(|_| !q.overdue_only && q.application.is_none());
         let mut advisories = q.advisories.clone();
-        if q.kev_only && in_store.is_some() && advisories.is_none() {
-            // The KEV-listed advisories among what runs, so that the store pages them.
-            let exposed = tx.exposure()?;
-            let ids = distinct(exposed.iter().map(|r| &r.advisory_id));
-            let exploitation = exploitation(&mut tx, &ids)?;
-            advisories = Some(
-                ids.into_iter()
-                    .filter(|id| exploitation.get(id).is_some_and(|x| x.kev.is_some()))
+        if q.kev_only && in_store.is_some() {
+            // The KEV-listed advisories, so that the store pages their findings.
+            let kev = tx.kev_advisory_ids()?;
+            advisories = Some(match advisories {
+                Some(given) => given
+                    .into_iter()
+                    .filter(|a| kev.binary_search(a).is_ok())
                     .collect(),
-            );
+                None => kev,
+            });
         }
         if advisories.as_ref().is_some_and(Vec::is_empty) {
             return Ok(Vec::new());
@@ -219,7 +221,9 @@ impl Engine {
             .filter(|r| !q.kev_only || r.kev)
             .collect();
         let now = self.clock.now();
-        due_dates(&mut tx, &mut rows, now)?;
+        if !q.skip_due_dates || q.overdue_only {
+            due_dates(&mut tx, &mut rows, now)?;
+        }
         if q.overdue_only {
             rows.retain(|r| r.overdue);
         }

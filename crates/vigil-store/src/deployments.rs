@@ -258,6 +258,25 @@ impl Tx<'_> {
     }
 
     /// The deployment log, oldest first.
+    /// The deployment log of one service, in time order.
+    pub fn deployments_of(&mut self, service: &str) -> Result<Vec<Deployment>> {
+        Ok(self
+            .c()
+            .query(
+                "SELECT d.id, e.name, s.name, r.version, d.actor, d.source, d.at, d.recorded_at
+                 FROM deployments d
+                 JOIN environments e ON e.id = d.environment_id
+                 JOIN services s ON s.id = d.service_id
+                 LEFT JOIN releases r ON r.id = d.release_id
+                 WHERE d.service_id = (SELECT id FROM services WHERE name = ?)
+                 ORDER BY d.at, d.id",
+                params![service],
+            )?
+            .into_iter()
+            .map(deployment)
+            .collect())
+    }
+
     pub fn deployments(&mut self) -> Result<Vec<Deployment>> {
         Ok(self
             .c()

@@ -130,6 +130,24 @@ impl Tx<'_> {
     }
 
     /// KEV entries for any of `cves`.
+    /// The ids of the advisories that are, or alias, a CVE in the KEV catalog, sorted.
+    pub fn kev_advisory_ids(&mut self) -> Result<Vec<String>> {
+        let mut ids: Vec<String> = self
+            .c()
+            .query(
+                "SELECT a.id FROM advisories a JOIN kev k ON k.cve_id = a.id
+                 UNION
+                 SELECT aa.advisory_id FROM advisory_aliases aa JOIN kev k ON k.cve_id = aa.alias",
+                &[],
+            )?
+            .into_iter()
+            .map(|mut r| r.text(0))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    }
+
     pub fn kev_for(&mut self, cves: &[String]) -> Result<Vec<KevEntry>> {
         Ok(self
             .c()

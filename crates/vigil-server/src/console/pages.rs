@@ -777,11 +777,7 @@ pub(crate) async fn release(
             let owner = tx.service(&release.service)?.and_then(|s| s.owner);
             let components = tx.release_components(id)?;
             let signatures = tx.release_signatures(id)?;
-            let log: Vec<_> = tx
-                .deployments()?
-                .into_iter()
-                .filter(|d| d.service == release.service)
-                .collect();
+            let log = tx.deployments_of(&release.service)?;
             let running: Vec<_> = tx
                 .running()?
                 .into_iter()
@@ -791,6 +787,7 @@ pub(crate) async fn release(
             let findings = e.findings(&FindingQuery {
                 release_id: Some(id),
                 include_resolved: true,
+                skip_due_dates: true,
                 ..FindingQuery::default()
             })?;
             Ok(Some((
