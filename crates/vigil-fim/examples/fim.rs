@@ -2,7 +2,7 @@
 //! trying it out:
 //!
 //! ```text
-//! fim baseline PATH [--threads N] [--exclude GLOB]... > manifest.json
+//! fim baseline PATH [--threads N] [--exclude GLOB]... [--max-hashed-size BYTES] > manifest.json
 //! fim check PATH MANIFEST [--threads N] [--trust-metadata] [--mtime]
 //! ```
 //!
@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use vigil_fim::{Manifest, Options};
 
-const USAGE: &str = "usage: fim baseline PATH [--threads N] [--exclude GLOB]... > manifest.json\n       fim check PATH MANIFEST [--threads N] [--trust-metadata] [--mtime]";
+const USAGE: &str = "usage: fim baseline PATH [--threads N] [--exclude GLOB]... [--max-hashed-size BYTES] > manifest.json\n       fim check PATH MANIFEST [--threads N] [--trust-metadata] [--mtime]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -43,6 +43,12 @@ fn run(args: Vec<String>) -> Result<ExitCode, String> {
                     .map_err(|_| format!("--threads {n}: not a number"))?;
             }
             "--exclude" => options.exclude.push(value("--exclude")?),
+            "--max-hashed-size" => {
+                let n = value("--max-hashed-size")?;
+                options.limits.max_hashed_file_size = n
+                    .parse()
+                    .map_err(|_| format!("--max-hashed-size {n}: not a number of bytes"))?;
+            }
             "--trust-metadata" => options.trust_unchanged_metadata = true,
             "--mtime" => options.compare.mtime = true,
             "-h" | "--help" => {

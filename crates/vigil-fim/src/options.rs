@@ -5,8 +5,13 @@ use crate::Limits;
 /// How a tree is read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
-    /// Threads that hash files, besides the one that walks the tree. Default: the
-    /// machine's available parallelism. 0 counts as 1.
+    /// Threads that hash files, besides the one that walks the tree. 0 counts as 1.
+    /// Default: twice the machine's available parallelism, at least 8. More threads
+    /// than cores pay off when the files are not in the page cache: a thread waiting
+    /// for the disk leaves its core to another, and the disk gets several reads at once
+    /// (on the 2-core benchmark machine, 100,000 files from a cold cache: 11 to 13 s
+    /// with 2 threads, 6 s with 8; from a warm cache the thread count made no difference
+    /// beyond noise).
     pub threads: usize,
     /// Glob patterns of paths to leave out, matched against the whole path relative to
     /// the root (`logs/**`, `**/*.pyc`, `run/app.pid`): `*` and `?` do not match `/`,
@@ -29,7 +34,10 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            threads: std::thread::available_parallelism().map_or(1, usize::from),
+            threads: std::thread::available_parallelism()
+                .map_or(1, usize::from)
+                .saturating_mul(2)
+                .max(8),
             exclude: Vec::new(),
             limits: Limits::default(),
             compare: CompareOptions::default(),
