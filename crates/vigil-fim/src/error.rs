@@ -27,7 +27,7 @@ pub enum Error {
     /// replaced or changed size while it was hashed. The result would not describe any
     /// one state of the tree.
     #[error(
-        "{path}: {what} while the tree was being read; run again once the tree is not being changed"
+        "{path}: {what}; the tree changed while it was read: run again once it is not being changed"
     )]
     Changed { path: String, what: String },
 

@@ -119,7 +119,7 @@ fn read_tree(
                 .spawn_scoped(scope, move || hash_files(job_queue, &results, stop))
                 .map_err(|e| Error::Io {
                     path: root_text.clone(),
-                    action: "start a hashing thread for",
+                    action: "start a hashing thread to read",
                     source: e,
                 })?;
         }
@@ -434,6 +434,10 @@ fn hash_files(
             continue;
         }
         let result = hash_file(&job, &mut buffer);
+        if result.is_err() {
+            // The walk stops at its next directory and the queue drains unread.
+            stop.store(true, Ordering::Relaxed);
+        }
         if results.send((job.index, result)).is_err() {
             return;
         }

@@ -560,3 +560,38 @@ fn manifest_json_is_stable_and_its_digest_is_of_its_bytes() {
     );
     assert!(manifest.get(&RelPath::root()).is_some());
 }
+
+/// sysfs lists its attribute files as 4,096 bytes and reads back a few: to the crate,
+/// a file whose size changed between listing and hashing.
+#[test]
+fn a_file_that_changes_size_while_hashed_is_reported() {
+    let root = Path::new("/sys/kernel/mm/transparent_hugepage");
+    if !root.is_dir() {
+        println!(
+            "SKIPPED a_file_that_changes_size_while_hashed_is_reported: no {}",
+            root.display()
+        );
+        return;
+    }
+    let options = Options {
+        threads: 1,
+        ..Options::default()
+    };
+    let error = baseline(root, &options).unwrap_err();
+    assert!(matches!(error, Error::Changed { .. }), "{error}");
+    let message = error.to_string();
+    assert!(
+        message.starts_with(&format!("{}/", root.display())),
+        "{message}"
+    );
+    assert!(
+        message.contains(": changed size while it was hashed (4096 bytes when listed, "),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(
+            " read); the tree changed while it was read: run again once it is not being changed"
+        ),
+        "{message}"
+    );
+}
