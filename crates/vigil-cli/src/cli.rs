@@ -176,6 +176,77 @@ pub(crate) enum Command {
     /// environments and services.
     #[command(subcommand)]
     Runtime(RuntimeCommand),
+    /// File integrity: a baseline of a release's deployed files (content hash, mode,
+    /// owner, size), and checks against it.
+    #[command(subcommand)]
+    Fim(FimCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum FimCommand {
+    /// Record the baseline of the files under PATH as deployed for a release: every
+    /// entry's kind, size, mode, owner and, for files, SHA-256, hashed in parallel.
+    /// Ledgered with the manifest's digest.
+    ///
+    /// Example: vigil fim baseline --service checkout --version 2.4.0 /srv/checkout
+    Baseline(FimBaselineArgs),
+    /// Compare the files under PATH with a release's baseline: added, removed and
+    /// changed entries. Exit 0 clean, 1 changes. With --env the changes are recorded as
+    /// issues of the service there (in this store, or on --server).
+    ///
+    /// Example: vigil fim check --service checkout --version 2.4.0 --env production /srv/checkout
+    Check(FimCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FimBaselineArgs {
+    /// The directory (or file) to record.
+    pub(crate) path: PathBuf,
+    #[arg(long)]
+    pub(crate) service: String,
+    #[arg(long)]
+    pub(crate) version: String,
+    /// Leave out paths matching this glob (relative to PATH); repeatable.
+    #[arg(long)]
+    pub(crate) exclude: Vec<String>,
+    /// Also write the manifest to this file.
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Hashing threads (default: twice the cores, at least 8).
+    #[arg(long)]
+    pub(crate) threads: Option<usize>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FimCheckArgs {
+    /// The directory (or file) to check.
+    pub(crate) path: PathBuf,
+    /// The release whose baseline to check against (with --version).
+    #[arg(long, requires = "version")]
+    pub(crate) service: Option<String>,
+    #[arg(long, requires = "service")]
+    pub(crate) version: Option<String>,
+    /// A manifest file to check against instead of a stored baseline.
+    #[arg(long, conflicts_with_all = ["service", "version"])]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Record the changes as issues of the service in this environment.
+    #[arg(long, requires = "service")]
+    pub(crate) env: Option<String>,
+    /// Send the changes to this Vigil server (POST /api/v1/fim/changes) instead of the
+    /// local store; the token comes from VIGIL_TOKEN.
+    #[arg(long, requires = "env")]
+    pub(crate) server: Option<String>,
+    #[arg(long, env = "VIGIL_TOKEN", hide_env_values = true)]
+    pub(crate) token: Option<String>,
+    /// Compare modification times too.
+    #[arg(long)]
+    pub(crate) mtime: bool,
+    #[arg(long)]
+    pub(crate) threads: Option<usize>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Subcommand)]

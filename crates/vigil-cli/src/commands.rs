@@ -4,6 +4,7 @@ mod bench;
 mod bench_console;
 mod demo;
 mod evidence;
+mod fim;
 mod gate;
 mod intel;
 mod ledger;
@@ -21,9 +22,9 @@ use std::process::ExitCode;
 
 use crate::cli::{
     AdvisoriesCommand, AppCommand, CatalogCommand, Cli, Command, ConfigCommand, EnvCommand,
-    EvidenceCommand, FeedCommand, IntelCommand, LedgerCommand, ReleaseCommand, RuntimeCommand,
-    ServiceCommand, ServiceKeyCommand, SignalsCommand, TeamCommand, TokenCommand, TriageCommand,
-    VersionCommand, VexCommand,
+    EvidenceCommand, FeedCommand, FimCommand, IntelCommand, LedgerCommand, ReleaseCommand,
+    RuntimeCommand, ServiceCommand, ServiceKeyCommand, SignalsCommand, TeamCommand, TokenCommand,
+    TriageCommand, VersionCommand, VexCommand,
 };
 
 pub(crate) use serve::Explicit;
@@ -54,6 +55,8 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::Gate(args) => gate::run(s, &args),
         Command::RootCause(args) => report::root_cause(s, &args),
         Command::Patterns(args) => report::patterns(s, &args),
+        Command::Fim(FimCommand::Baseline(args)) => fim::baseline(s, &args),
+        Command::Fim(FimCommand::Check(args)) => fim::check(s, &args),
         Command::Signals(SignalsCommand::List(args)) => signals::list(s, &args),
         Command::Signals(SignalsCommand::Triage(args)) => signals::triage(s, &args),
         Command::Inventory(args) => signals::inventory(s, &args),

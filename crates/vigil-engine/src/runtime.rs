@@ -1014,6 +1014,46 @@ fn correlate(
     })
 }
 
+/// The issue a file integrity change is: content changes are high, others medium.
+pub fn fim_issue(
+    path: &str,
+    change: &str,
+    what: &[String],
+) -> std::result::Result<NewSignal, String> {
+    let (rule, rank, title) = match change {
+        "added" => ("fim.added", 2, format!("{path} was added")),
+        "removed" => ("fim.removed", 2, format!("{path} was removed")),
+        "changed" => {
+            let content = what.iter().any(|w| w == "content" || w == "kind");
+            let how = if what.is_empty() {
+                "changed".to_owned()
+            } else {
+                format!("changed ({})", what.join(", "))
+            };
+            (
+                "fim.changed",
+                if content { 3 } else { 2 },
+                format!("{path} {how}"),
+            )
+        }
+        other => {
+            return Err(format!(
+                "change {other:?} of {path:?}: use added, removed or changed"
+            ));
+        }
+    };
+    Ok(NewSignal {
+        fingerprint: format!("{change}:{path}"),
+        rule: rule.to_owned(),
+        title,
+        severity_rank: rank,
+        cwe: Some("494".to_owned()),
+        location: Some(path.to_owned()),
+        evidence: (!what.is_empty()).then(|| what.join(",")),
+        fix: Some("Find out who changed the file; redeploy the release, or record a new baseline if the change is intended.".to_owned()),
+    })
+}
+
 /// Largest inventory document read.
 pub const MAX_INVENTORY_BYTES: usize = 64 * 1024 * 1024;
 

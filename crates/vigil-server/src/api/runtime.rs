@@ -7,7 +7,7 @@ use axum::extract::{Request, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use vigil_engine::runtime::{DriftOutcome, ReportInput, ReportOutcome, SignalRow, SignalTriage};
-use vigil_store::{NewSignal, SignalFilter, SignalSync};
+use vigil_store::{SignalFilter, SignalSync};
 
 use super::model::{Name, Timestamp, Version, page_token};
 use super::write::parse_time;
@@ -387,42 +387,6 @@ pub(crate) struct FimChangesRequest {
     changes: Vec<FimChange>,
 }
 
-/// The issue a file integrity change is: content changes are high, others medium.
-pub(crate) fn fim_signal(path: &str, change: &str, what: &[String]) -> Result<NewSignal, String> {
-    let (rule, rank, title) = match change {
-        "added" => ("fim.added", 2, format!("{path} was added")),
-        "removed" => ("fim.removed", 2, format!("{path} was removed")),
-        "changed" => {
-            let content = what.iter().any(|w| w == "content" || w == "kind");
-            let how = if what.is_empty() {
-                "changed".to_owned()
-            } else {
-                format!("changed ({})", what.join(", "))
-            };
-            (
-                "fim.changed",
-                if content { 3 } else { 2 },
-                format!("{path} {how}"),
-            )
-        }
-        other => {
-            return Err(format!(
-                "change {other:?} of {path:?}: use added, removed or changed"
-            ));
-        }
-    };
-    Ok(NewSignal {
-        fingerprint: format!("{change}:{path}"),
-        rule: rule.to_owned(),
-        title,
-        severity_rank: rank,
-        cwe: Some("494".to_owned()),
-        location: Some(path.to_owned()),
-        evidence: (!what.is_empty()).then(|| what.join(",")),
-        fix: Some("Find out who changed the file; redeploy the release, or record a new baseline if the change is intended.".to_owned()),
-    })
-}
-
 /// Records the changes a file integrity check found as issues of the service in the
 /// environment; changes reported before and not now are closed. Publisher or admin.
 #[utoipa::path(post, path = "/api/v1/fim/changes", tag = "signals",
@@ -440,7 +404,7 @@ pub(crate) async fn fim_changes(
     let issues = body
         .changes
         .iter()
-        .map(|c| fim_signal(&c.path, c.change.as_str(), &c.what))
+        .map(|c| vigil_engine::runtime::fim_issue(&c.path, c.change.as_str(), &c.what))
         .collect::<Result<Vec<_>, String>>()
         .map_err(ApiError::unprocessable)?;
     let tool = body.tool.unwrap_or_else(|| "vigil fim".to_owned());

