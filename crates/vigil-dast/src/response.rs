@@ -119,9 +119,10 @@ impl Response {
         match self.media_type() {
             Some(t) => t == "text/html" || t == "application/xhtml+xml",
             None => {
-                let text = self.text();
-                let start = text.trim_start().get(..15).unwrap_or_default();
-                let start = start.to_ascii_lowercase();
+                let head = self.body.get(..256).unwrap_or(&self.body);
+                let start = String::from_utf8_lossy(head)
+                    .trim_start()
+                    .to_ascii_lowercase();
                 start.starts_with("<!doctype html") || start.starts_with("<html")
             }
         }

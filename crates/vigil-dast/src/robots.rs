@@ -5,7 +5,9 @@
 //! (case-insensitively, or a prefix of it ending at `-`, so `vigil` covers `vigil-dast`),
 //! else those of the `*` groups, else none. Of the rules that match a path the longest
 //! pattern wins, and `Allow` wins a tie. Patterns take `*` (any run of characters) and a
-//! final `$` (end of the path). An empty `Disallow` is no rule. Lines other than these
+//! final `$` (end of the path). Patterns and paths are compared with non-ASCII characters
+//! percent-encoded and percent escapes in uppercase, so `/ツ` and `/%e3%83%84` are one path
+//! (RFC 9309 section 2.2.2). An empty `Disallow` is no rule. Lines other than these
 //! three (`Sitemap`, `Crawl-delay`, unknown ones) are ignored, as are comments.
 
 /// The parsed file: the rules for one crawler.
@@ -86,7 +88,7 @@ impl Robots {
                     }
                     let rule = Rule {
                         allow: key == "allow",
-                        pattern: value.to_owned(),
+                        pattern: canonical(value),
                     };
                     if for_us {
                         own.push(rule.clone());
@@ -117,9 +119,10 @@ impl Robots {
         if self.disallow_all {
             return false;
         }
+        let path = canonical(path);
         let mut best: Option<&Rule> = None;
         for rule in &self.rules {
-            if !matches(&rule.pattern, path) {
+            if !matches(&rule.pattern, &path) {
                 continue;
             }
             best = match best {
@@ -134,6 +137,32 @@ impl Robots {
         }
         best.is_none_or(|rule| rule.allow)
     }
+}
+
+/// `text` with non-ASCII bytes percent-encoded and the hex digits of escapes in uppercase.
+fn canonical(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+        {
+            out.push('%');
+            out.push(char::from(bytes[i + 1].to_ascii_uppercase()));
+            out.push(char::from(bytes[i + 2].to_ascii_uppercase()));
+            i += 3;
+        } else if b.is_ascii() {
+            out.push(char::from(b));
+            i += 1;
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Whether `pattern` matches a prefix of `path` (all of it with a final `$`). `*` matches
@@ -250,6 +279,18 @@ mod tests {
         check("User-agent: *\nDisallow: /*c$\n", "/abcabc", false);
         check("User-agent: *\nDisallow: /*ab*ab$\n", "/xab", true);
         check("User-agent: *\nDisallow: /ü*ö\n", "/üxö", false);
+    }
+
+    #[test]
+    fn percent_encoding_is_normalized() {
+        check("User-agent: *\nDisallow: /ツ\n", "/%E3%83%84", false);
+        check(
+            "User-agent: *\nDisallow: /%e3%83%84\n",
+            "/%E3%83%84/x",
+            false,
+        );
+        check("User-agent: *\nDisallow: /a%2fb\n", "/a%2Fb", false);
+        check("User-agent: *\nDisallow: /100%\n", "/100%", false);
     }
 
     #[test]
