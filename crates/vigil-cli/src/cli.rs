@@ -180,6 +180,51 @@ pub(crate) enum Command {
     /// owner, size), and checks against it.
     #[command(subcommand)]
     Fim(FimCommand),
+    /// A passive DAST baseline scan of a running web application: security headers,
+    /// cookie flags, version disclosure, CORS, directory listings, exposed files, TRACE,
+    /// error pages, mixed content. Same-origin, bounded, robots-aware; only GET and one
+    /// TRACE are sent. The results become issues of the service in the environment (a
+    /// newer scan closes what is gone). Exit 1 when an issue at or above --fail-on is
+    /// open.
+    ///
+    /// Example: vigil dast https://staging.shop.example/ --env staging --service checkout
+    Dast(DastArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DastArgs {
+    /// The base URL: the crawl starts here and stays on its origin.
+    pub(crate) url: String,
+    #[arg(long)]
+    pub(crate) env: String,
+    #[arg(long)]
+    pub(crate) service: String,
+    /// The release scanned; by default the one deployed in --env.
+    #[arg(long)]
+    pub(crate) version: Option<String>,
+    /// Links followed from the base URL, at most.
+    #[arg(long, default_value_t = 3)]
+    pub(crate) depth: u32,
+    /// Requests sent, at most.
+    #[arg(long, default_value_t = 200)]
+    pub(crate) max_requests: u32,
+    /// Requests per second, at most.
+    #[arg(long, default_value_t = 10)]
+    pub(crate) rate: u32,
+    /// Fetch what robots.txt disallows too.
+    #[arg(long)]
+    pub(crate) ignore_robots: bool,
+    /// Do not probe for exposed files (/.git/HEAD, /.env, backups).
+    #[arg(long)]
+    pub(crate) no_probes: bool,
+    /// Scan and print only; record nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Exit 1 when an issue of this severity or higher is found: low, medium, high.
+    #[arg(long, default_value = "high")]
+    pub(crate) fail_on: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_console;
+mod dast;
 mod demo;
 mod evidence;
 mod fim;
@@ -55,6 +56,7 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::Gate(args) => gate::run(s, &args),
         Command::RootCause(args) => report::root_cause(s, &args),
         Command::Patterns(args) => report::patterns(s, &args),
+        Command::Dast(args) => dast::run(s, &args),
         Command::Fim(FimCommand::Baseline(args)) => fim::baseline(s, &args),
         Command::Fim(FimCommand::Check(args)) => fim::check(s, &args),
         Command::Signals(SignalsCommand::List(args)) => signals::list(s, &args),

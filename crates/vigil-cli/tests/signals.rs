@@ -123,7 +123,11 @@ fn file_integrity_baseline_check_and_issues() {
         vec![
             ("added".into(), "dropper".into(), vec![]),
             ("changed".into(), "app.conf".into(), vec!["mode".into()]),
-            ("changed".into(), "bin/run".into(), vec!["content".into(), "size".into()]),
+            (
+                "changed".into(),
+                "bin/run".into(),
+                vec!["content".into(), "size".into()]
+            ),
             ("removed".into(), "old.txt".into(), vec![]),
         ],
         "{out}"
@@ -258,4 +262,101 @@ fn an_inventory_shows_drift_and_signals_are_triaged() {
         None,
     );
     assert_eq!(code, 2, "a justification is needed: {err}");
+}
+
+/// A site that leaks: no security headers, a version in `Server`, and `/.git/HEAD`.
+fn weak_site() -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        for stream in listener.incoming().take(200) {
+            let Ok(mut stream) = stream else { break };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            if reader.read_line(&mut first).is_err() {
+                continue;
+            }
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+            }
+            let path = first.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let (status, body) = match path.as_str() {
+                "/" => (
+                    "200 OK",
+                    "<html><body><a href=\"/about\">about</a></body></html>",
+                ),
+                "/about" => ("200 OK", "<html><body>about us</body></html>"),
+                "/.git/HEAD" => ("200 OK", "ref: refs/heads/main\n"),
+                _ => ("404 Not Found", "<html><body>not found</body></html>"),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nServer: Apache/2.4.41 (Ubuntu)\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            if path == "/stop" {
+                break;
+            }
+        }
+    });
+    (base, handle)
+}
+
+#[test]
+fn a_dast_scan_records_issues_of_the_service() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path();
+    assert_eq!(
+        vigil(cwd, &["demo", "--dir", "store", "--no-serve"], None).0,
+        0
+    );
+    let (base, server) = weak_site();
+    let args = [
+        "--data-dir",
+        "store",
+        "dast",
+        &base,
+        "--env",
+        "staging",
+        "--service",
+        "checkout",
+        "--rate",
+        "100",
+        "--format",
+        "json",
+    ];
+    let (code, out, err) = vigil(cwd, &args, None);
+    assert_eq!(
+        code, 1,
+        "a high finding (exposed .git) fails the default --fail-on high: {err}"
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let checks: Vec<&str> = report["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check"]["id"].as_str().unwrap())
+        .collect();
+    for expected in ["csp-missing", "server-version", "exposed-git"] {
+        assert!(
+            checks.iter().any(|c| *c == expected),
+            "{expected} in {checks:?}"
+        );
+    }
+    assert_eq!(
+        report["recorded"]["release"], "2.4.1",
+        "the release deployed in staging"
+    );
+    let signals = json(
+        cwd,
+        &["signals", "list", "--kind", "dast", "--env", "staging"],
+    );
+    assert_eq!(signals.as_array().unwrap().len(), checks.len(), "{signals}");
+    let _ = std::net::TcpStream::connect(base.trim_start_matches("http://").trim_end_matches('/'))
+        .and_then(|mut s| std::io::Write::write_all(&mut s, b"GET /stop HTTP/1.1\r\n\r\n"));
+    let _ = server.join();
 }
