@@ -343,7 +343,7 @@ fn a_dast_scan_records_issues_of_the_service() {
         .collect();
     for expected in ["csp-missing", "server-version", "exposed-git"] {
         assert!(
-            checks.iter().any(|c| *c == expected),
+            checks.contains(&expected),
             "{expected} in {checks:?}"
         );
     }
