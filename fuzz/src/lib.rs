@@ -99,3 +99,30 @@ pub fn sbom(format: Format, data: &[u8]) {
         }
     }
 }
+
+/// Reads the input as a scanner report of `format` within small limits. Any input is
+/// read or refused with an error, never a panic; what is read is within the limits,
+/// the same when read again, serializes to JSON, and every fingerprint is 64 hex digits.
+pub fn report(format: vigil_reports::Format, data: &[u8]) {
+    let limits = vigil_reports::Limits {
+        max_document_bytes: 1 << 20,
+        max_items: 1_000,
+        max_string_bytes: 4_096,
+        max_depth: 32,
+    };
+    let _ = vigil_reports::detect(data);
+    let Ok(report) = vigil_reports::parse(format, data, &limits) else {
+        return;
+    };
+    assert!(report.items.len() <= limits.max_items);
+    for w in report.weaknesses() {
+        assert_eq!(w.fingerprint.value.len(), 64);
+        assert!(w.fingerprint.value.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+    for v in report.vulnerabilities() {
+        let _ = v.merge_key();
+    }
+    serde_json::to_vec(&report).expect("a report serializes");
+    let again = vigil_reports::parse(format, data, &limits).expect("reads again");
+    assert_eq!(again, report, "reading is deterministic");
+}
