@@ -11,13 +11,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::json::{nullable, trim_start};
+use crate::json::{nullable, strip_bom, trim_start};
 use crate::model::Severity;
 use crate::{Error, Limits};
 
@@ -155,9 +156,9 @@ struct RawAlert {
 pub fn parse_falco(bytes: &[u8], limits: &Limits) -> Result<Vec<FalcoAlert>, Error> {
     limits.check_size(FORMAT, bytes.len())?;
     crate::json::prescan(bytes, limits, FORMAT)?;
-    let text = trim_start(bytes);
+    let text = strip_bom(bytes);
     let mut raw: Vec<(String, RawAlert)> = Vec::new();
-    match text.first() {
+    match trim_start(text).first() {
         None => {
             return Err(Error::WrongFormat {
                 format: FORMAT,
@@ -174,14 +175,28 @@ pub fn parse_falco(bytes: &[u8], limits: &Limits) -> Result<Vec<FalcoAlert>, Err
             );
         }
         Some(b'{') => {
-            let mut de = serde_json::Deserializer::from_slice(text);
-            let mut n = 0usize;
-            while de.end().is_err() {
-                n += 1;
-                limits.check_items(FORMAT, "alert count", n)?;
-                let prefix = format!("alert {n}");
-                let alert: RawAlert = crate::json::next(&mut de, FORMAT, &prefix)?;
-                raw.push((prefix, alert));
+            // Values one after another: a first pass finds where each ends, and each is
+            // then read on its own, so that errors name the alert and its field.
+            // (Asking serde_json's deserializer whether more follows would compute a
+            // line number from the start each time, which is quadratic.)
+            let mut stream = serde_json::Deserializer::from_slice(text).into_iter::<IgnoredAny>();
+            let mut start = 0;
+            loop {
+                let prefix = format!("alert {}", raw.len() + 1);
+                match stream.next() {
+                    None => break,
+                    Some(Err(e)) => {
+                        return Err(crate::json::json_error(FORMAT, &prefix, &e, text, 0));
+                    }
+                    Some(Ok(IgnoredAny)) => {
+                        limits.check_items(FORMAT, "alert count", raw.len() + 1)?;
+                        let end = stream.byte_offset();
+                        let alert: RawAlert =
+                            crate::json::value_at(text, start, end, FORMAT, &prefix)?;
+                        raw.push((prefix, alert));
+                        start = end;
+                    }
+                }
             }
         }
         Some(_) => {

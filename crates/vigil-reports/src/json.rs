@@ -62,6 +62,12 @@ pub(crate) fn prescan(bytes: &[u8], limits: &Limits, format: &'static str) -> Re
 
 /// `line L, column C` (both from 1) of byte `offset`.
 pub(crate) fn position(bytes: &[u8], offset: usize) -> String {
+    let (line, column) = line_column(bytes, offset);
+    format!("line {line}, column {column}")
+}
+
+/// The line and column (both from 1) of byte `offset`.
+fn line_column(bytes: &[u8], offset: usize) -> (usize, usize) {
     let before = &bytes[..offset.min(bytes.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let column = before.len()
@@ -70,7 +76,7 @@ pub(crate) fn position(bytes: &[u8], offset: usize) -> String {
             .rposition(|&b| b == b'\n')
             .map_or(0, |p| p + 1)
         + 1;
-    format!("line {line}, column {column}")
+    (line, column)
 }
 
 /// Deserializes all of `bytes` as one `T`; an error names the JSON path
@@ -79,21 +85,22 @@ pub(crate) fn from_slice<T: DeserializeOwned>(
     bytes: &[u8],
     format: &'static str,
 ) -> Result<T, Error> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = next(&mut de, format, "")?;
-    de.end()
-        .map_err(|e| json_error(format, "after the document", &e))?;
-    Ok(value)
+    value_at(bytes, 0, bytes.len(), format, "")
 }
 
-/// Deserializes the next value of a stream of JSON values; `prefix` is put before the
-/// path in errors (`alert 3 (line 3)`).
-pub(crate) fn next<'de, T: DeserializeOwned>(
-    de: &mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>,
+/// Deserializes `whole[start..end]` as one `T`, for one value of a stream. `prefix` is
+/// put before the path in errors (`alert 3.priority`), and lines and columns count in
+/// `whole`.
+pub(crate) fn value_at<T: DeserializeOwned>(
+    whole: &[u8],
+    start: usize,
+    end: usize,
     format: &'static str,
     prefix: &str,
 ) -> Result<T, Error> {
-    serde_path_to_error::deserialize::<_, T>(&mut *de).map_err(|e| {
+    let slice = &whole[start..end];
+    let mut de = serde_json::Deserializer::from_slice(slice);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
         // serde_path_to_error writes `.` for the root and `?` for a step it cannot name.
         let raw = e.path().to_string();
         let path = raw.trim_end_matches('?').trim_end_matches('.');
@@ -104,15 +111,32 @@ pub(crate) fn next<'de, T: DeserializeOwned>(
             (false, false) if path.starts_with('[') => format!("{prefix}{path}"),
             (false, false) => format!("{prefix}.{path}"),
         };
-        json_error(format, &at, e.inner())
-    })
+        json_error(format, &at, e.inner(), whole, start)
+    })?;
+    de.end()
+        .map_err(|e| json_error(format, "after the document", &e, whole, start))?;
+    Ok(value)
 }
 
-fn json_error(format: &'static str, path: &str, e: &serde_json::Error) -> Error {
+/// The error, with serde_json's line and column (which count in the slice that starts
+/// at `start`) moved to count in `whole`.
+pub(crate) fn json_error(
+    format: &'static str,
+    path: &str,
+    e: &serde_json::Error,
+    whole: &[u8],
+    start: usize,
+) -> Error {
     let at = if e.line() == 0 {
         path.to_owned()
     } else {
-        format!("{path} (line {}, column {})", e.line(), e.column())
+        let (line0, column0) = line_column(whole, start);
+        let (line, column) = if e.line() == 1 {
+            (line0, column0 + e.column() - 1)
+        } else {
+            (line0 + e.line() - 1, e.column())
+        };
+        format!("{path} (line {line}, column {column})")
     };
     let message = strip_position(&e.to_string());
     if e.is_syntax() || e.is_eof() {
@@ -138,9 +162,15 @@ fn strip_position(message: &str) -> String {
     }
 }
 
+/// The document without a UTF-8 byte order mark, which serde_json does not accept.
+/// Leading whitespace stays, so that line numbers in errors are the file's.
+pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 /// The document without a UTF-8 byte order mark and leading whitespace.
 pub(crate) fn trim_start(bytes: &[u8]) -> &[u8] {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bytes = strip_bom(bytes);
     let start = bytes
         .iter()
         .position(|b| !b.is_ascii_whitespace())

@@ -73,8 +73,8 @@ pub fn parse(format: Format, bytes: &[u8], limits: &Limits) -> Result<Report, Er
     let title = format.title();
     limits.check_size(title, bytes.len())?;
     json::prescan(bytes, limits, title)?;
-    let text = json::trim_start(bytes);
-    match text.first() {
+    let text = json::strip_bom(bytes);
+    match json::trim_start(text).first() {
         None => {
             return Err(Error::WrongFormat {
                 format: title,
