@@ -189,6 +189,32 @@ pub(crate) enum Command {
     ///
     /// Example: vigil dast https://staging.shop.example/ --env staging --service checkout
     Dast(DastArgs),
+    /// Import a scanner's report about a service in an environment: SARIF 2.1.0
+    /// (Semgrep, CodeQL, …), ZAP JSON and Nikto JSON as issues; Trivy and Grype JSON as
+    /// vulnerability results merged with Vigil's own findings. A newer report of the
+    /// same kind closes what is gone and keeps triage on what stays.
+    ///
+    /// Example: semgrep --config rules.yml --sarif . > app.sarif
+    ///          vigil import sarif app.sarif --env production --service checkout
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The report's format: sarif, zap, trivy, grype, nikto, or auto to recognise it.
+    #[arg(value_name = "FORMAT")]
+    pub(crate) kind: String,
+    /// The report, or - for standard input.
+    pub(crate) file: PathBuf,
+    #[arg(long)]
+    pub(crate) env: String,
+    #[arg(long)]
+    pub(crate) service: String,
+    /// The release; by default the one deployed in --env.
+    #[arg(long)]
+    pub(crate) version: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -371,6 +397,19 @@ pub(crate) enum RuntimeCommand {
     Mappings(FormatArgs),
     /// Runtime alerts, newest first.
     Alerts(RuntimeAlertsArgs),
+    /// Record Falco alerts from a file (JSON objects, an array, or one per line, as
+    /// Falco's json_output writes them), each tied to the release it concerns.
+    ///
+    /// Example: vigil runtime falco /var/log/falco/events.json
+    Falco(RuntimeFalcoArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RuntimeFalcoArgs {
+    /// The alerts, or - for standard input.
+    pub(crate) file: PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
 }
 
 #[derive(Debug, Args)]

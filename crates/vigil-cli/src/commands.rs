@@ -57,6 +57,8 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::RootCause(args) => report::root_cause(s, &args),
         Command::Patterns(args) => report::patterns(s, &args),
         Command::Dast(args) => dast::run(s, &args),
+        Command::Import(args) => signals::import(s, &args),
+        Command::Runtime(RuntimeCommand::Falco(args)) => signals::falco(s, &args),
         Command::Fim(FimCommand::Baseline(args)) => fim::baseline(s, &args),
         Command::Fim(FimCommand::Check(args)) => fim::check(s, &args),
         Command::Signals(SignalsCommand::List(args)) => signals::list(s, &args),

@@ -342,10 +342,7 @@ fn a_dast_scan_records_issues_of_the_service() {
         .map(|f| f["check"]["id"].as_str().unwrap())
         .collect();
     for expected in ["csp-missing", "server-version", "exposed-git"] {
-        assert!(
-            checks.contains(&expected),
-            "{expected} in {checks:?}"
-        );
+        assert!(checks.contains(&expected), "{expected} in {checks:?}");
     }
     assert_eq!(
         report["recorded"]["release"], "2.4.1",

@@ -1251,3 +1251,139 @@ mod tests {
         }
     }
 }
+
+/// The rank of a report's severity.
+fn report_rank(s: vigil_reports::Severity) -> i64 {
+    match s {
+        vigil_reports::Severity::Critical => 4,
+        vigil_reports::Severity::High => 3,
+        vigil_reports::Severity::Medium => 2,
+        vigil_reports::Severity::Low => 1,
+        vigil_reports::Severity::Unrated => 0,
+    }
+}
+
+/// A scanner report's items as issues and vulnerability results, and the tool that
+/// wrote it (`Semgrep 1.90.0`). Suppressed SARIF results are left out.
+pub fn report_items(
+    report: &vigil_reports::Report,
+) -> (String, Vec<NewSignal>, Vec<VulnerabilityResult>) {
+    let tool = match &report.tool.version {
+        Some(v) => format!("{} {v}", report.tool.name),
+        None => report.tool.name.clone(),
+    };
+    let mut issues = Vec::new();
+    let mut vulnerabilities = Vec::new();
+    for item in &report.items {
+        match item {
+            vigil_reports::Item::Vulnerability(v) => vulnerabilities.push(VulnerabilityResult {
+                id: v.id.clone(),
+                aliases: v.aliases.clone(),
+                purl: v.package.purl.as_ref().map(ToString::to_string),
+                package: v.package.name.clone(),
+                version: v.package.version.clone().unwrap_or_default(),
+                severity_rank: report_rank(v.severity),
+                title: v.title.clone().unwrap_or_default(),
+                fixed: (!v.fixed_versions.is_empty()).then(|| v.fixed_versions.join(", ")),
+            }),
+            vigil_reports::Item::Weakness(w) if w.suppressed => {}
+            vigil_reports::Item::Weakness(w) => {
+                let (location, evidence) = match &w.location {
+                    Some(vigil_reports::Location::Source {
+                        uri, line, snippet, ..
+                    }) => (
+                        Some(match line {
+                            Some(l) => format!("{uri}:{l}"),
+                            None => uri.clone(),
+                        }),
+                        snippet.clone(),
+                    ),
+                    Some(vigil_reports::Location::Web {
+                        url,
+                        method,
+                        param,
+                        evidence,
+                        ..
+                    }) => {
+                        let mut at = String::new();
+                        if let Some(m) = method {
+                            at.push_str(m);
+                            at.push(' ');
+                        }
+                        at.push_str(url);
+                        if let Some(p) = param {
+                            at.push_str(&format!(" ({p})"));
+                        }
+                        (Some(at), evidence.clone())
+                    }
+                    Some(vigil_reports::Location::Logical { name }) => (Some(name.clone()), None),
+                    None => (None, None),
+                };
+                let cwe = (!w.cwe.is_empty()).then(|| {
+                    w.cwe
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                });
+                issues.push(NewSignal {
+                    fingerprint: w.fingerprint.value.clone(),
+                    rule: w.rule_id.clone(),
+                    title: w
+                        .title
+                        .clone()
+                        .unwrap_or_else(|| w.message.lines().next().unwrap_or_default().to_owned()),
+                    severity_rank: report_rank(w.severity),
+                    cwe,
+                    location,
+                    evidence: evidence.or_else(|| Some(w.message.clone())),
+                    fix: w.help.clone().or_else(|| w.help_uri.clone()),
+                });
+            }
+        }
+    }
+    (tool, issues, vulnerabilities)
+}
+
+/// A Falco alert as correlation reads it.
+pub fn falco_input(a: &vigil_reports::FalcoAlert) -> RuntimeAlertInput {
+    RuntimeAlertInput {
+        uuid: a.uuid.clone(),
+        rule: a.rule.clone(),
+        priority: a.priority.name().to_owned(),
+        output: a.output.clone(),
+        time: vigil_store::time::format(a.time),
+        hostname: a.hostname.clone(),
+        source: a.source.clone(),
+        tags: a.tags.clone(),
+        output_fields: serde_json::to_string(&a.output_fields).unwrap_or_else(|_| "{}".into()),
+        image_digest: a.container_image_digest(),
+        namespace: a.k8s_namespace().map(str::to_owned),
+        pod: a.k8s_pod().map(str::to_owned),
+        labels: a.k8s_pod_labels().into_iter().collect(),
+    }
+}
+
+impl Engine {
+    /// Records a scanner report (SARIF, ZAP, Nikto, Trivy, Grype) about a service in an
+    /// environment: weaknesses as issues, vulnerability results merged with Vigil's own
+    /// findings.
+    pub fn import_report(
+        &mut self,
+        report: &vigil_reports::Report,
+        environment: &str,
+        service: &str,
+        version: Option<&str>,
+    ) -> Result<ReportOutcome> {
+        let (tool, issues, vulnerabilities) = report_items(report);
+        self.record_report(ReportInput {
+            kind: report.format.name(),
+            tool: &tool,
+            environment,
+            service,
+            version,
+            issues,
+            vulnerabilities,
+        })
+    }
+}

@@ -495,9 +495,15 @@ fn unreadable_file_mid_walk_is_reported_with_its_path() {
         );
         return;
     }
+    // A copy of this test binary that nobody may run, wherever the build directory is.
+    let bin = tempfile::tempdir().unwrap();
+    chmod(bin.path(), 0o755);
+    let exe = bin.path().join("fim-test");
+    fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
+    chmod(&exe, 0o755);
     let output = std::process::Command::new(setpriv)
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(std::env::current_exe().unwrap())
+        .arg(&exe)
         .args([
             "--exact",
             "unreadable_file_mid_walk_is_reported_with_its_path",

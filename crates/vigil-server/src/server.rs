@@ -81,6 +81,8 @@ pub fn router(state: AppState) -> Router {
             get(api::list_mappings).put(api::put_mapping),
         )
         .route("/api/v1/runtime/alerts", get(api::runtime_alerts))
+        .route("/api/v1/runtime/falco", post(api::falco))
+        .route("/api/v1/reports", post(api::import_report))
         .route("/api/v1/affected/{id}", get(api::affected))
         .route("/api/v1/findings", get(api::findings))
         .route("/api/v1/status", get(api::status))

@@ -11,8 +11,8 @@ use vigil_store::SignalFilter;
 use super::store;
 use super::triage::actor;
 use crate::cli::{
-    FormatArgs, InventoryArgs, RuntimeAlertsArgs, RuntimeMapArgs, SignalTriageArgs,
-    SignalsListArgs, StoreArgs,
+    FormatArgs, ImportArgs, InventoryArgs, RuntimeAlertsArgs, RuntimeFalcoArgs, RuntimeMapArgs,
+    SignalTriageArgs, SignalsListArgs, StoreArgs,
 };
 use crate::output::{Format, count, print, print_json, table};
 
@@ -258,6 +258,99 @@ pub(crate) fn alerts(s: &StoreArgs, args: &RuntimeAlertsArgs) -> anyhow::Result<
                         a.release.clone().unwrap_or_else(|| "-".into()),
                         a.correlated_by.clone().unwrap_or_else(|| "-".into()),
                         a.linked.clone().unwrap_or_else(|| "-".into()),
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        ))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn import(s: &StoreArgs, args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let limits = vigil_reports::Limits::default();
+    let bytes = read_input(&args.file, limits.max_document_bytes)?;
+    let format = if args.kind == "auto" {
+        vigil_reports::detect(&bytes).with_context(|| {
+            format!(
+                "{}: the format is not recognised; name it: sarif, zap, trivy, grype or nikto",
+                args.file.display()
+            )
+        })?
+    } else {
+        vigil_reports::Format::parse(&args.kind)?
+    };
+    let report = vigil_reports::parse(format, &bytes, &limits)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    let mut engine = store::engine(s)?;
+    let out = engine.import_report(&report, &args.env, &args.service, args.version.as_deref())?;
+    match args.format {
+        Format::Json => print_json(&out)?,
+        Format::Table => {
+            let mut text = format!(
+                "{} ({}, {} items) for {} in {}{}: {} new, {} back, {} still there, {} gone; {} already known to Vigil.\n",
+                args.file.display(),
+                format.name(),
+                report.items.len(),
+                out.service,
+                out.environment,
+                out.release
+                    .as_deref()
+                    .map(|v| format!(" ({v})"))
+                    .unwrap_or_default(),
+                out.sync.opened.len(),
+                out.sync.reopened.len(),
+                out.sync.kept.len(),
+                out.sync.closed.len(),
+                count(out.corroborated, "vulnerability result"),
+            );
+            for w in &report.warnings {
+                text.push_str(&format!("  warning: {w}\n"));
+            }
+            print(&text)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn falco(s: &StoreArgs, args: &RuntimeFalcoArgs) -> anyhow::Result<ExitCode> {
+    let limits = vigil_reports::Limits::default();
+    let bytes = read_input(&args.file, limits.max_document_bytes)?;
+    let alerts = vigil_reports::parse_falco(&bytes, &limits)
+        .with_context(|| format!("reading {}", args.file.display()))?;
+    let inputs: Vec<_> = alerts
+        .iter()
+        .map(vigil_engine::runtime::falco_input)
+        .collect();
+    let mut engine = store::engine(s)?;
+    let out = engine.record_runtime_alerts(&inputs)?;
+    match args.format {
+        Format::Json => print_json(&out)?,
+        Format::Table => print(&table(
+            &[
+                "UUID",
+                "STORED",
+                "SEVERITY",
+                "ENVIRONMENT",
+                "SERVICE",
+                "RELEASE",
+                "BY",
+                "KEV",
+            ],
+            &out.iter()
+                .map(|o| {
+                    vec![
+                        o.uuid.clone(),
+                        if o.stored { "new" } else { "seen before" }.to_owned(),
+                        o.severity.to_owned(),
+                        o.environment.clone().unwrap_or_else(|| "-".into()),
+                        o.service.clone().unwrap_or_else(|| "-".into()),
+                        o.release.clone().unwrap_or_else(|| "-".into()),
+                        o.correlated_by.clone().unwrap_or_else(|| "-".into()),
+                        if o.linked.is_empty() {
+                            "-".into()
+                        } else {
+                            o.linked.join(",")
+                        },
                     ]
                 })
                 .collect::<Vec<_>>(),

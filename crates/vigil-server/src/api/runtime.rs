@@ -617,3 +617,134 @@ pub(crate) async fn runtime_alerts(
             .collect(),
     ))
 }
+
+/// Where a report is from.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportParams {
+    /// `sarif`, `zap`, `trivy`, `grype` or `nikto`; by default recognised from the
+    /// document.
+    #[param(max_length = 16)]
+    format: Option<String>,
+    #[param(value_type = Name)]
+    environment: String,
+    #[param(value_type = Name)]
+    service: String,
+    /// The release; by default the one running in the environment.
+    #[param(value_type = Option<Version>)]
+    version: Option<String>,
+}
+
+/// A scanner's report about a service in an environment: SARIF 2.1.0 (Semgrep, CodeQL,
+/// …), ZAP JSON, Nikto JSON (weaknesses, as issues), Trivy and Grype JSON
+/// (vulnerability results, merged with Vigil's own findings). A newer report of the same
+/// kind closes the issues it no longer has and keeps triage on those it has. Publisher
+/// or admin, for the environment.
+#[utoipa::path(post, path = "/api/v1/reports", tag = "signals", params(ReportParams),
+    request_body(content = Object, content_type = "application/json",
+        description = "The report as the tool wrote it"),
+    responses((status = 200, description = "Recorded", body = ReportView),
+        (status = 404, description = "No such service or release")),
+    security(("bearer" = [])))]
+pub(crate) async fn import_report(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiQuery(p): ApiQuery<ReportParams>,
+    request: Request,
+) -> ApiResult<Json<ReportView>> {
+    who.require(Permission::Publish)?;
+    who.require_environment(&p.environment)?;
+    let bytes = document_body(
+        request,
+        &state,
+        &["application/json", "application/sarif+json"],
+        "report",
+    )
+    .await?;
+    let limits = vigil_reports::Limits::default();
+    let format = match p.format.as_deref() {
+        Some(name) => vigil_reports::Format::parse(name)
+            .map_err(|e| ApiError::unprocessable(e.to_string()))?,
+        None => vigil_reports::detect(&bytes).ok_or_else(|| {
+            ApiError::unprocessable(
+                "the report's format is not recognised; name it with format= (sarif, zap, trivy, grype, nikto)",
+            )
+        })?,
+    };
+    let report = vigil_reports::parse(format, &bytes, &limits)
+        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let outcome = state
+        .writers()
+        .run(move |e| e.import_report(&report, &p.environment, &p.service, p.version.as_deref()))
+        .await?;
+    state.alerts_waiting();
+    Ok(Json(outcome.into()))
+}
+
+/// What recording a runtime alert did.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct RuntimeOutcomeView {
+    uuid: String,
+    /// False when an alert with this uuid was recorded before.
+    stored: bool,
+    environment: Option<String>,
+    service: Option<String>,
+    release: Option<String>,
+    correlated_by: Option<String>,
+    severity: String,
+    linked: Vec<String>,
+    alerted: bool,
+}
+
+/// Falco alerts, as Falco's `http_output` or falcosidekick's webhook sends them (one
+/// JSON object), or several (a JSON array, or newline-delimited objects). Each is tied
+/// to the environment, service and release it concerns (by image digest, Kubernetes
+/// namespace and app labels, or hostname), kept once per uuid, ledgered, and alerted to
+/// the owning team. Publisher or admin, for every environment (alerts may concern any).
+#[utoipa::path(post, path = "/api/v1/runtime/falco", tag = "signals",
+    request_body(content = Object, content_type = "application/json",
+        description = "Falco's JSON alert output: output, priority, rule, time, output_fields, hostname, source, tags, uuid"),
+    responses((status = 200, description = "Recorded", body = Vec<RuntimeOutcomeView>)),
+    security(("bearer" = [])))]
+pub(crate) async fn falco(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    request: Request,
+) -> ApiResult<Json<Vec<RuntimeOutcomeView>>> {
+    who.require(Permission::Publish)?;
+    super::require_every_environment(&who, "a runtime alert")?;
+    let bytes = document_body(
+        request,
+        &state,
+        &["application/json", "application/x-ndjson"],
+        "Falco alert",
+    )
+    .await?;
+    let alerts = vigil_reports::parse_falco(&bytes, &vigil_reports::Limits::default())
+        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let inputs: Vec<_> = alerts
+        .iter()
+        .map(vigil_engine::runtime::falco_input)
+        .collect();
+    let out = state
+        .writers()
+        .run(move |e| e.record_runtime_alerts(&inputs))
+        .await?;
+    state.alerts_waiting();
+    Ok(Json(
+        out.into_iter()
+            .map(|o| RuntimeOutcomeView {
+                uuid: o.uuid,
+                stored: o.stored,
+                environment: o.environment,
+                service: o.service,
+                release: o.release,
+                correlated_by: o.correlated_by,
+                severity: o.severity.to_owned(),
+                linked: o.linked,
+                alerted: o.alerted,
+            })
+            .collect(),
+    ))
+}
