@@ -284,3 +284,139 @@ fn drift_fim_and_signal_triage_over_http() {
         assert_eq!(s, StatusCode::BAD_REQUEST);
     }
 }
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../vigil-reports/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+impl Api {
+    fn post_raw(
+        &self,
+        path: &str,
+        who: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", self.tokens[who]),
+            )
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap();
+        let resp = self.rt.block_on(self.app.clone().oneshot(req)).unwrap();
+        let status = resp.status();
+        let bytes = self
+            .rt
+            .block_on(axum::body::to_bytes(resp.into_body(), 1 << 24))
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+}
+
+#[test]
+fn scanner_reports_and_falco_alerts_over_http() {
+    for t in stores("api_reports") {
+        let name = t.name();
+        let api = Api::new(t);
+        // Real semgrep output (SARIF 2.1.0), recognised without format=.
+        let path = "/api/v1/reports?environment=production&service=checkout";
+        let sarif = fixture("semgrep-1.187-target.sarif");
+        let (s, body) = api.post_raw(path, "publisher", "application/sarif+json", sarif.clone());
+        assert_eq!(s, StatusCode::OK, "{name}: {body}");
+        assert_eq!(body["kind"], "sarif");
+        assert_eq!(body["release"], "1.0.0");
+        assert_eq!(
+            body["signals"]["opened"].as_array().unwrap().len(),
+            4,
+            "{body}"
+        );
+        // The same report again: kept, not duplicated.
+        let (_, again) = api.post_raw(path, "publisher", "application/json", sarif);
+        assert_eq!(
+            again["signals"]["kept"].as_array().unwrap().len(),
+            4,
+            "{again}"
+        );
+        assert!(again["signals"]["opened"].as_array().unwrap().is_empty());
+        let (s, zap) = api.post_raw(
+            &format!("{path}&format=zap"),
+            "publisher",
+            "application/json",
+            fixture("zap-2.15-report.json"),
+        );
+        assert_eq!(s, StatusCode::OK, "{zap}");
+        let (s, bad) = api.post_raw(
+            path,
+            "publisher",
+            "application/json",
+            b"{\"hello\": 1}".to_vec(),
+        );
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        let (s, _) = api.post_raw(
+            &format!("{path}&format=nessus"),
+            "publisher",
+            "application/json",
+            b"{}".to_vec(),
+        );
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            api.post_raw(
+                path,
+                "reader",
+                "application/json",
+                fixture("zap-2.15-report.json")
+            )
+            .0,
+            StatusCode::FORBIDDEN
+        );
+        let (_, list) = api.call(Method::GET, "/api/v1/signals?kind=sarif", "reader", None);
+        assert_eq!(list["items"].as_array().unwrap().len(), 4, "{name}");
+        // Falco: kept once per uuid; a token for one environment may not send them.
+        let alert = fixture("falco/falco-0.38-shell-in-container.json");
+        let (s, out) = api.post_raw(
+            "/api/v1/runtime/falco",
+            "publisher",
+            "application/json",
+            alert.clone(),
+        );
+        assert_eq!(s, StatusCode::OK, "{name}: {out}");
+        assert_eq!(out[0]["stored"], true, "{out}");
+        let (_, out) = api.post_raw(
+            "/api/v1/runtime/falco",
+            "publisher",
+            "application/json",
+            alert.clone(),
+        );
+        assert_eq!(out[0]["stored"], false, "{name}: the same uuid again");
+        assert_eq!(
+            api.post_raw(
+                "/api/v1/runtime/falco",
+                "staging",
+                "application/json",
+                alert
+            )
+            .0,
+            StatusCode::FORBIDDEN
+        );
+        let (s, _) = api.post_raw(
+            "/api/v1/runtime/falco",
+            "publisher",
+            "application/json",
+            b"{\"rule\": 1}".to_vec(),
+        );
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, alerts) = api.call(Method::GET, "/api/v1/runtime/alerts", "reader", None);
+        assert_eq!(alerts.as_array().unwrap().len(), 1, "{name}: {alerts}");
+    }
+}
