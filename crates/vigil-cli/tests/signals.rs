@@ -357,3 +357,101 @@ fn a_dast_scan_records_issues_of_the_service() {
         .and_then(|mut s| std::io::Write::write_all(&mut s, b"GET /stop HTTP/1.1\r\n\r\n"));
     let _ = server.join();
 }
+
+/// Falco alerts written for this project in Falco's documented JSON output, tied to the
+/// demo's releases: payments-api 1.4.2 in production (by namespace mapping and pod name;
+/// it has KEV-listed log4j findings, so Notice rises to medium), catalog 3.2.0 in
+/// staging (by namespace and app label), gateway in production by a hostname mapping,
+/// and a repeated uuid kept once.
+#[test]
+fn falco_alerts_are_tied_to_the_demo_releases() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cwd = tmp.path();
+    assert_eq!(
+        vigil(cwd, &["demo", "--dir", "store", "--no-serve"], None).0,
+        0
+    );
+    for (kind, name, env, service) in [
+        ("namespace", "shop-prod", "production", None),
+        ("hostname", "gateway-vm-2", "production", Some("gateway")),
+    ] {
+        let mut args = vec![
+            "--data-dir",
+            "store",
+            "runtime",
+            "map",
+            "--kind",
+            kind,
+            "--name",
+            name,
+            "--env",
+            env,
+        ];
+        if let Some(s) = service {
+            args.extend(["--service", s]);
+        }
+        let (code, _, err) = vigil(cwd, &args, None);
+        assert_eq!(code, 0, "{err}");
+    }
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/falco/demo-alerts.ndjson"
+    );
+    let out = json(cwd, &["runtime", "falco", fixture]);
+    let seen: Vec<(Value, Value, Value, Value, Value)> = out
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["environment"].clone(),
+                o["service"].clone(),
+                o["release"].clone(),
+                o["severity"].clone(),
+                o["stored"].clone(),
+            )
+        })
+        .collect();
+    use serde_json::json as j;
+    assert_eq!(
+        seen,
+        vec![
+            (
+                j!("production"),
+                j!("payments-api"),
+                j!("1.4.2"),
+                j!("medium"),
+                j!(true)
+            ),
+            (
+                j!("staging"),
+                j!("catalog"),
+                j!("3.2.0"),
+                j!("medium"),
+                j!(true)
+            ),
+            (
+                j!("production"),
+                j!("gateway"),
+                j!("1.9.0"),
+                j!("critical"),
+                j!(true)
+            ),
+            (
+                j!("production"),
+                j!("payments-api"),
+                j!("1.4.2"),
+                j!("medium"),
+                j!(false)
+            ),
+        ],
+        "{out}"
+    );
+    assert_eq!(
+        out[0]["linked"],
+        j!(["GHSA-7rjr-3q55-vv33", "GHSA-jfh8-c2jp-5v3q"]),
+        "the KEV-listed log4j advisories open on payments-api 1.4.2"
+    );
+    let alerts = json(cwd, &["runtime", "alerts"]);
+    assert_eq!(alerts.as_array().unwrap().len(), 3);
+}

@@ -85,6 +85,8 @@ pub struct RuntimeAlertInput {
     /// The alert's `output_fields` object, as JSON.
     pub output_fields: String,
     pub image_digest: Option<String>,
+    /// The container image's repository (`registry.example/shop/payments-api`).
+    pub image: Option<String>,
     pub namespace: Option<String>,
     pub pod: Option<String>,
     pub labels: Vec<(String, String)>,
@@ -600,6 +602,26 @@ impl Engine {
                 )?;
                 alerted = true;
             }
+            if !stored {
+                // Seen before: say what it was tied to then.
+                if let Some(kept) = tx.runtime_alert(&a.uuid)? {
+                    out.push(RuntimeOutcome {
+                        uuid: a.uuid.clone(),
+                        stored,
+                        environment: kept.environment,
+                        service: kept.service,
+                        release: kept.release,
+                        correlated_by: kept.correlated_by,
+                        severity: crate::matching::rank_name(kept.severity_rank),
+                        linked: kept
+                            .linked
+                            .and_then(|l| serde_json::from_str(&l).ok())
+                            .unwrap_or_default(),
+                        alerted,
+                    });
+                    continue;
+                }
+            }
             out.push(RuntimeOutcome {
                 uuid: a.uuid.clone(),
                 stored,
@@ -982,8 +1004,21 @@ fn correlate(
             by: Some("digest"),
         });
     }
-    // Else the service from the pod's labels or the hostname, and what runs there.
-    let mut service = label_service(&a.labels, mappings, |s| services.contains(s));
+    // Else the service from the pod's labels, the pod's name (a Deployment's pods are
+    // `NAME-<hash>-<id>`), the image's name, or the hostname; and what runs there.
+    let mut service = label_service(&a.labels, mappings, |s| services.contains(s))
+        .or_else(|| {
+            let pod = a.pod.as_deref()?;
+            let mut parts: Vec<&str> = pod.rsplitn(3, '-').collect();
+            let name = parts.pop()?;
+            (parts.len() == 2 && services.contains(name)).then(|| name.to_owned())
+        })
+        .or_else(|| {
+            let image = a.image.as_deref()?;
+            let name = image.rsplit('/').next()?;
+            let name = name.split([':', '@']).next()?;
+            services.contains(name).then(|| name.to_owned())
+        });
     if service.is_some() {
         by = Some("kubernetes");
     } else if let Some(m) = host
@@ -1358,6 +1393,7 @@ pub fn falco_input(a: &vigil_reports::FalcoAlert) -> RuntimeAlertInput {
         tags: a.tags.clone(),
         output_fields: serde_json::to_string(&a.output_fields).unwrap_or_else(|_| "{}".into()),
         image_digest: a.container_image_digest(),
+        image: a.field_str("container.image.repository").map(str::to_owned),
         namespace: a.k8s_namespace().map(str::to_owned),
         pod: a.k8s_pod().map(str::to_owned),
         labels: a.k8s_pod_labels().into_iter().collect(),
