@@ -187,7 +187,7 @@ pub(crate) enum Command {
     /// newer scan closes what is gone). Exit 1 when an issue at or above --fail-on is
     /// open.
     ///
-    /// Example: vigil dast https://staging.shop.example/ --env staging --service checkout
+    /// Example: `vigil dast https://staging.shop.example/ --env staging --service checkout`
     Dast(DastArgs),
     /// Import a scanner's report about a service in an environment: SARIF 2.1.0
     /// (Semgrep, CodeQL, …), ZAP JSON and Nikto JSON as issues; Trivy and Grype JSON as

@@ -1244,49 +1244,6 @@ fn pod_workloads(pod: &serde_json::Value) -> std::result::Result<Vec<Workload>, 
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn kubectl_pods_and_plain_lists_are_read() {
-        let pods = br#"{"apiVersion": "v1", "kind": "List", "items": [
-          {"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": "checkout-5d9", "namespace": "shop", "labels": {"app.kubernetes.io/name": "checkout"}},
-           "spec": {"containers": [{"name": "app", "image": "registry.example/checkout:1.0.0"}]},
-           "status": {"containerStatuses": [{"name": "app", "imageID": "docker-pullable://registry.example/checkout@sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}}]}"#;
-        let w = parse_inventory(pods).unwrap();
-        assert_eq!(w.len(), 1);
-        assert_eq!(w[0].name, "checkout-5d9");
-        assert_eq!(w[0].namespace.as_deref(), Some("shop"));
-        assert_eq!(
-            w[0].digest.as_deref(),
-            Some(&*format!("sha256:{}", "a".repeat(64)))
-        );
-        assert_eq!(w[0].labels[0].1, "checkout");
-        let plain = br#"[{"service": "cart", "version": "2.0.0"}, {"name": "x", "image": "r/x@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}]"#;
-        let w = parse_inventory(plain).unwrap();
-        assert_eq!(w[0].name, "cart");
-        assert_eq!(
-            w[1].digest.as_deref(),
-            Some(&*format!("sha256:{}", "b".repeat(64)))
-        );
-        for bad in [
-            &b"3"[..],
-            b"{}",
-            b"[{}]",
-            b"[{\"name\": \"x\", \"digest\": \"md5:1\"}]",
-            b"not json",
-        ] {
-            assert!(
-                parse_inventory(bad).is_err(),
-                "{}",
-                String::from_utf8_lossy(bad)
-            );
-        }
-    }
-}
-
 /// The rank of a report's severity.
 fn report_rank(s: vigil_reports::Severity) -> i64 {
     match s {
@@ -1421,5 +1378,48 @@ impl Engine {
             issues,
             vulnerabilities,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kubectl_pods_and_plain_lists_are_read() {
+        let pods = br#"{"apiVersion": "v1", "kind": "List", "items": [
+          {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": "checkout-5d9", "namespace": "shop", "labels": {"app.kubernetes.io/name": "checkout"}},
+           "spec": {"containers": [{"name": "app", "image": "registry.example/checkout:1.0.0"}]},
+           "status": {"containerStatuses": [{"name": "app", "imageID": "docker-pullable://registry.example/checkout@sha256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}]}}]}"#;
+        let w = parse_inventory(pods).unwrap();
+        assert_eq!(w.len(), 1);
+        assert_eq!(w[0].name, "checkout-5d9");
+        assert_eq!(w[0].namespace.as_deref(), Some("shop"));
+        assert_eq!(
+            w[0].digest.as_deref(),
+            Some(&*format!("sha256:{}", "a".repeat(64)))
+        );
+        assert_eq!(w[0].labels[0].1, "checkout");
+        let plain = br#"[{"service": "cart", "version": "2.0.0"}, {"name": "x", "image": "r/x@sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}]"#;
+        let w = parse_inventory(plain).unwrap();
+        assert_eq!(w[0].name, "cart");
+        assert_eq!(
+            w[1].digest.as_deref(),
+            Some(&*format!("sha256:{}", "b".repeat(64)))
+        );
+        for bad in [
+            &b"3"[..],
+            b"{}",
+            b"[{}]",
+            b"[{\"name\": \"x\", \"digest\": \"md5:1\"}]",
+            b"not json",
+        ] {
+            assert!(
+                parse_inventory(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 }
