@@ -105,16 +105,7 @@ impl Api {
             None => req.body(Body::empty()),
         }
         .unwrap();
-        let resp = self.rt.block_on(self.app.clone().oneshot(req)).unwrap();
-        let status = resp.status();
-        let bytes = self
-            .rt
-            .block_on(axum::body::to_bytes(resp.into_body(), 1 << 24))
-            .unwrap();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        self.send(req)
     }
 }
 
@@ -294,6 +285,21 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 impl Api {
+    /// Sends a request; the store's clients are synchronous, so the router runs on a
+    /// runtime of the test's own.
+    fn send(&self, req: Request<Body>) -> (StatusCode, Value) {
+        let resp = self.rt.block_on(self.app.clone().oneshot(req)).unwrap();
+        let status = resp.status();
+        let bytes = self
+            .rt
+            .block_on(axum::body::to_bytes(resp.into_body(), 1 << 24))
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
     fn post_raw(
         &self,
         path: &str,
@@ -311,16 +317,7 @@ impl Api {
             .header(header::CONTENT_TYPE, content_type)
             .body(Body::from(body))
             .unwrap();
-        let resp = self.rt.block_on(self.app.clone().oneshot(req)).unwrap();
-        let status = resp.status();
-        let bytes = self
-            .rt
-            .block_on(axum::body::to_bytes(resp.into_body(), 1 << 24))
-            .unwrap();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
+        self.send(req)
     }
 }
 
