@@ -50,6 +50,10 @@ pub struct ReportInput<'a> {
     pub service: &'a str,
     /// The release; by default the one running in `environment`.
     pub version: Option<&'a str>,
+    /// What the report covers, so that reports of other sources of the same kind do
+    /// not close its issues: the tool's name for scanner reports, the site for DAST,
+    /// the host and root for file integrity.
+    pub source: &'a str,
     pub issues: Vec<NewSignal>,
     pub vulnerabilities: Vec<VulnerabilityResult>,
 }
@@ -157,6 +161,29 @@ pub struct SignalTriage {
     pub reason: Option<String>,
     pub expires_at: Option<OffsetDateTime>,
     pub actor: String,
+}
+
+/// A signal with its severity's name and its due date by the environment's SLA policy,
+/// counted from when it was first seen.
+fn signal_row(s: Signal, policies: &vigil_exposure::SlaPolicies, now: OffsetDateTime) -> SignalRow {
+    let days = policies
+        .for_environment(&s.environment)
+        .days(s.severity_rank, false);
+    let due = vigil_store::time::parse(&s.first_seen)
+        .ok()
+        .map(|t| t + time::Duration::days(i64::from(days)));
+    let accepted = s.triage.as_deref() == Some("risk_accepted")
+        && s.expires_at
+            .as_deref()
+            .and_then(|t| vigil_store::time::parse(t).ok())
+            .is_some_and(|t| t > now);
+    let overdue = s.resolved_at.is_none() && !accepted && due.is_some_and(|d| d <= now);
+    SignalRow {
+        severity: crate::matching::rank_name(s.severity_rank),
+        due: due.map(vigil_store::time::format),
+        overdue,
+        signal: s,
+    }
 }
 
 /// The rank of a Falco priority: Emergency, Alert and Critical are critical; Error high;
@@ -378,6 +405,7 @@ impl Engine {
                 kind: input.kind,
                 environment_id: env_id,
                 service_id: Some(service_id),
+                source: input.source,
             },
             &items,
             input.tool,
@@ -406,6 +434,18 @@ impl Engine {
         })
     }
 
+    /// One signal, with its due date.
+    pub fn signal_row(&mut self, id: i64) -> Result<SignalRow> {
+        let now = self.clock.now();
+        let mut tx = self.store.read()?;
+        let policies = crate::response::policies(&mut tx)?;
+        let s = tx.signal(id)?.ok_or_else(|| EngineError::NotFound {
+            what: format!("no signal {id}"),
+            hint: Some("`vigil signals list` lists them".into()),
+        })?;
+        Ok(signal_row(s, &policies, now))
+    }
+
     /// Signals, filtered, with due dates by each environment's SLA policy.
     pub fn signals(&mut self, filter: &SignalFilter) -> Result<Vec<SignalRow>> {
         let now = self.clock.now();
@@ -414,26 +454,7 @@ impl Engine {
         let rows = tx.signals(filter)?;
         Ok(rows
             .into_iter()
-            .map(|s| {
-                let days = policies
-                    .for_environment(&s.environment)
-                    .days(s.severity_rank, false);
-                let due = vigil_store::time::parse(&s.first_seen)
-                    .ok()
-                    .map(|t| t + time::Duration::days(i64::from(days)));
-                let accepted = s.triage.as_deref() == Some("risk_accepted")
-                    && s.expires_at
-                        .as_deref()
-                        .and_then(|t| vigil_store::time::parse(t).ok())
-                        .is_some_and(|t| t > now);
-                let overdue = s.resolved_at.is_none() && !accepted && due.is_some_and(|d| d <= now);
-                SignalRow {
-                    severity: crate::matching::rank_name(s.severity_rank),
-                    due: due.map(vigil_store::time::format),
-                    overdue,
-                    signal: s,
-                }
-            })
+            .map(|s| signal_row(s, &policies, now))
             .collect())
     }
 
@@ -809,6 +830,7 @@ impl Engine {
                 kind: "drift",
                 environment_id: env_id,
                 service_id: None,
+                source: "",
             },
             &items,
             "vigil inventory",
@@ -961,6 +983,21 @@ fn label_service(
     None
 }
 
+/// The Deployment a pod belongs to, from its name `NAME-<template hash>-<id>`, both
+/// suffixes made of Kubernetes' generated-name alphabet (no vowels, no 0, 1, 3); `None`
+/// for other pods (a DaemonSet's `NAME-<id>`, a StatefulSet's `NAME-0`).
+fn deployment_of_pod(pod: &str) -> Option<&str> {
+    const ALPHABET: &str = "bcdfghjklmnpqrstvwxz2456789";
+    let generated = |s: &str, lens: std::ops::RangeInclusive<usize>| {
+        lens.contains(&s.len()) && s.chars().all(|c| ALPHABET.contains(c))
+    };
+    let mut parts = pod.rsplitn(3, '-');
+    let id = parts.next()?;
+    let hash = parts.next()?;
+    let name = parts.next()?;
+    (generated(id, 5..=5) && generated(hash, 6..=10)).then_some(name)
+}
+
 fn correlate(
     tx: &mut Tx<'_>,
     a: &RuntimeAlertInput,
@@ -1008,10 +1045,8 @@ fn correlate(
     // `NAME-<hash>-<id>`), the image's name, or the hostname; and what runs there.
     let mut service = label_service(&a.labels, mappings, |s| services.contains(s))
         .or_else(|| {
-            let pod = a.pod.as_deref()?;
-            let mut parts: Vec<&str> = pod.rsplitn(3, '-').collect();
-            let name = parts.pop()?;
-            (parts.len() == 2 && services.contains(name)).then(|| name.to_owned())
+            let name = deployment_of_pod(a.pod.as_deref()?)?;
+            services.contains(name).then(|| name.to_owned())
         })
         .or_else(|| {
             let image = a.image.as_deref()?;
@@ -1078,7 +1113,9 @@ pub fn fim_issue(
         }
     };
     Ok(NewSignal {
-        fingerprint: format!("{change}:{path}"),
+        // What changed is part of its identity: a file whose mode change was ruled out
+        // and whose content then changes is a new issue.
+        fingerprint: format!("{change}:{}:{path}", what.join(",")),
         rule: rule.to_owned(),
         title,
         severity_rank: rank,
@@ -1145,7 +1182,9 @@ pub fn parse_inventory(bytes: &[u8]) -> Result<Vec<Workload>> {
                 .or_else(|| text("service"))
                 .ok_or_else(|| at("a workload needs a `name` or a `service`"))?;
             let image = text("image");
-            let digest = text("digest").or_else(|| image.as_deref().and_then(pinned_digest));
+            let digest = text("digest")
+                .map(|d| d.to_ascii_lowercase())
+                .or_else(|| image.as_deref().and_then(pinned_digest));
             if let Some(d) = &digest {
                 check_digest(d).map_err(|e| at(&e))?;
             }
@@ -1195,6 +1234,14 @@ fn pinned_digest(reference: &str) -> Option<String> {
 }
 
 fn pod_workloads(pod: &serde_json::Value) -> std::result::Result<Vec<Workload>, String> {
+    // A pod that has finished (a Job's, an evicted one) runs nothing.
+    let phase = pod
+        .get("status")
+        .and_then(|s| s.get("phase"))
+        .and_then(|p| p.as_str());
+    if matches!(phase, Some("Succeeded" | "Failed")) {
+        return Ok(Vec::new());
+    }
     let meta = pod.get("metadata");
     let text = |v: Option<&serde_json::Value>, k: &str| {
         v.and_then(|m| m.get(k))
@@ -1375,6 +1422,7 @@ impl Engine {
             environment,
             service,
             version,
+            source: &report.tool.name,
             issues,
             vulnerabilities,
         })
@@ -1384,6 +1432,27 @@ impl Engine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_deployment_pods_name_their_deployment() {
+        assert_eq!(
+            deployment_of_pod("payments-api-7c5ddbdf54-zw8wz"),
+            Some("payments-api")
+        );
+        assert_eq!(
+            deployment_of_pod("api-gateway-7d9f8b6c4-x2x7q"),
+            Some("api-gateway")
+        );
+        for other in [
+            "api-proxy-x7k2p",
+            "api-db-0",
+            "api-migrate-abcde",
+            "api",
+            "a-b-c",
+        ] {
+            assert_eq!(deployment_of_pod(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn kubectl_pods_and_plain_lists_are_read() {

@@ -374,7 +374,14 @@ fn falco_alerts_correlate_to_the_release_that_runs() {
             "{name}"
         );
         let mut tx = w.engine.store().read().unwrap();
-        assert_eq!(tx.runtime_alerts(100).unwrap().len(), 4, "{name}");
+        assert_eq!(tx.runtime_alerts(100, None).unwrap().len(), 4, "{name}");
+        let staging = tx.runtime_alerts(1, Some(&["staging".to_owned()])).unwrap();
+        assert_eq!(
+            staging.len(),
+            1,
+            "{name}: the newest of staging, not of all"
+        );
+        assert_eq!(staging[0].environment.as_deref(), Some("staging"));
         assert_eq!(
             tx.ledger_leaves_of("runtime/a1").unwrap().len(),
             1,
@@ -476,5 +483,81 @@ fn file_integrity_baselines_are_kept_and_ledgered() {
             .unwrap();
         assert_eq!(leaves.len(), 1, "{name}");
         assert!(w.engine.fim_baseline("checkout", "9.9.9").is_err());
+    }
+}
+
+#[test]
+fn sources_keep_their_own_issues_and_rulings_hold_until_it_gets_worse() {
+    for mut w in world("runtime_sources") {
+        let name = w.engine.store().backend().to_string();
+        let report = |source: &'static str, issues: Vec<NewSignal>| ReportInput {
+            kind: "sarif",
+            tool: source,
+            environment: "production",
+            service: "checkout",
+            source,
+            issues,
+            ..ReportInput::default()
+        };
+        let semgrep = w
+            .engine
+            .record_report(report(
+                "Semgrep",
+                vec![issue("a", "eval", 2), issue("b", "xss", 2)],
+            ))
+            .unwrap();
+        // Another tool's report of the same kind closes none of Semgrep's issues.
+        let codeql = w
+            .engine
+            .record_report(report("CodeQL", vec![issue("c", "sqli", 3)]))
+            .unwrap();
+        assert!(codeql.sync.closed.is_empty(), "{name}: {:?}", codeql.sync);
+        assert_eq!(open(&mut w, "sarif").len(), 3, "{name}");
+        // Gone, then ruled out, then back: it stays ruled out.
+        let gone = w
+            .engine
+            .record_report(report("Semgrep", vec![issue("a", "eval", 2)]))
+            .unwrap();
+        assert_eq!(gone.sync.closed, vec![semgrep.sync.opened[1]], "{name}");
+        w.engine
+            .triage_signal(
+                semgrep.sync.opened[1],
+                &SignalTriage {
+                    status: "not_affected".into(),
+                    justification: Some("vulnerable_code_not_in_execute_path".into()),
+                    actor: "alice".into(),
+                    ..SignalTriage::default()
+                },
+            )
+            .unwrap();
+        let back = w
+            .engine
+            .record_report(report(
+                "Semgrep",
+                vec![issue("a", "eval", 2), issue("b", "xss", 2)],
+            ))
+            .unwrap();
+        assert!(back.sync.reopened.is_empty(), "{name}: {:?}", back.sync);
+        assert_eq!(open(&mut w, "sarif").len(), 2, "{name}");
+        // Worse than when it was ruled out: open again, without the ruling.
+        let worse = w
+            .engine
+            .record_report(report(
+                "Semgrep",
+                vec![issue("a", "eval", 2), issue("b", "xss", 4)],
+            ))
+            .unwrap();
+        assert_eq!(worse.sync.reopened, vec![semgrep.sync.opened[1]], "{name}");
+        assert!(worse.alerted);
+        let rows = w.engine.signals(&SignalFilter::default()).unwrap();
+        let b = rows
+            .iter()
+            .find(|r| r.signal.id == semgrep.sync.opened[1])
+            .unwrap();
+        assert_eq!(
+            (b.signal.triage.as_deref(), b.severity),
+            (None, "critical"),
+            "{name}"
+        );
     }
 }

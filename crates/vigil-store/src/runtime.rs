@@ -35,6 +35,9 @@ pub struct SignalScope<'a> {
     pub kind: &'a str,
     pub environment_id: i64,
     pub service_id: Option<i64>,
+    /// What the report covers: the tool, the site scanned, the host and root checked;
+    /// empty for an inventory.
+    pub source: &'a str,
 }
 
 /// A stored issue, with the names of what it concerns.
@@ -270,6 +273,7 @@ impl Tx<'_> {
         now: OffsetDateTime,
     ) -> Result<SignalSync> {
         let now = format(now);
+        self.c().lock(crate::sql::Lock::Signals)?;
         let mut out = SignalSync::default();
         let mut present = std::collections::HashSet::new();
         for (service_id, release_id, item) in items {
@@ -277,12 +281,15 @@ impl Tx<'_> {
                 continue;
             }
             let existing = self.c().query_opt(
-                "SELECT id, resolved_at, resolution FROM signals
-                 WHERE kind = ? AND environment_id = ? AND service_id = ? AND fingerprint = ?",
+                "SELECT id, resolved_at, resolution, triage, severity_rank, title, release_id
+                 FROM signals
+                 WHERE kind = ? AND environment_id = ? AND service_id = ? AND source = ?
+                   AND fingerprint = ?",
                 params![
                     scope.kind,
                     scope.environment_id,
                     *service_id,
+                    scope.source,
                     item.fingerprint.as_str()
                 ],
             )?;
@@ -304,15 +311,16 @@ impl Tx<'_> {
                         Param::Text(scope.kind),
                         Param::Int(scope.environment_id),
                         Param::Int(*service_id),
+                        Param::Text(scope.source),
                         Param::Text(&item.fingerprint),
                     ];
                     values.extend_from_slice(fields);
                     values.push(Param::Text(&now));
                     let id = self.c().query_int(
-                        "INSERT INTO signals (kind, environment_id, service_id, fingerprint,
+                        "INSERT INTO signals (kind, environment_id, service_id, source, fingerprint,
                              release_id, rule, title, severity_rank, cwe, location, evidence, fix,
                              tool, last_seen, first_seen)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                         &values,
                     )?;
                     self.signal_leaf("signal", id, &now, "open")?;
@@ -321,9 +329,14 @@ impl Tx<'_> {
                 Some(mut row) => {
                     let id = row.int(0);
                     let resolved = row.opt_text(1).is_some();
-                    let ruled_out = row
-                        .opt_text(2)
-                        .is_some_and(|r| RULING_OUT.contains(&r.as_str()));
+                    let resolution = row.opt_text(2);
+                    let triage = row.opt_text(3);
+                    let (rank, title, release) = (row.int(4), row.text(5), row.opt_int(6));
+                    // Ruled out by triage, whether closed by the ruling or gone before it.
+                    let ruled_out = [resolution.as_deref(), triage.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .any(|r| RULING_OUT.contains(&r));
                     let mut values = fields.to_vec();
                     values.push(Param::Int(id));
                     self.c().execute(
@@ -332,7 +345,24 @@ impl Tx<'_> {
                          WHERE id = ?",
                         &values,
                     )?;
-                    if resolved && !ruled_out {
+                    // A ruling holds for the issue as it was: one that got worse is open
+                    // again, without it.
+                    let worse = ruled_out && item.severity_rank > rank;
+                    if worse {
+                        self.c().execute(
+                            "UPDATE signals SET resolved_at = NULL, resolution = NULL, triage = NULL,
+                                 justification = NULL, impact = NULL, action = NULL, reason = NULL,
+                                 expires_at = NULL WHERE id = ?",
+                            params![id],
+                        )?;
+                        self.signal_leaf(
+                            "signal",
+                            id,
+                            &now,
+                            "reopened: more severe than when ruled out",
+                        )?;
+                        out.reopened.push(id);
+                    } else if resolved && !ruled_out {
                         self.c().execute(
                             "UPDATE signals SET resolved_at = NULL, resolution = NULL WHERE id = ?",
                             params![id],
@@ -340,7 +370,15 @@ impl Tx<'_> {
                         self.signal_leaf("signal", id, &now, "reopened")?;
                         out.reopened.push(id);
                     } else {
-                        out.kept.push(id);
+                        if rank != item.severity_rank
+                            || title != item.title
+                            || release != *release_id
+                        {
+                            self.signal_leaf("signal", id, &now, "changed")?;
+                        }
+                        if !resolved {
+                            out.kept.push(id);
+                        }
                     }
                 }
             }
@@ -348,13 +386,14 @@ impl Tx<'_> {
         let open = match scope.service_id {
             Some(service) => self.c().query(
                 "SELECT id, service_id, fingerprint FROM signals
-                 WHERE kind = ? AND environment_id = ? AND service_id = ? AND resolved_at IS NULL",
-                params![scope.kind, scope.environment_id, service],
+                 WHERE kind = ? AND environment_id = ? AND service_id = ? AND source = ?
+                   AND resolved_at IS NULL",
+                params![scope.kind, scope.environment_id, service, scope.source],
             )?,
             None => self.c().query(
                 "SELECT id, service_id, fingerprint FROM signals
-                 WHERE kind = ? AND environment_id = ? AND resolved_at IS NULL",
-                params![scope.kind, scope.environment_id],
+                 WHERE kind = ? AND environment_id = ? AND source = ? AND resolved_at IS NULL",
+                params![scope.kind, scope.environment_id, scope.source],
             )?,
         };
         for mut row in open {
@@ -532,15 +571,31 @@ impl Tx<'_> {
         Ok(self.c().query_opt(&sql, params![uuid])?.map(runtime_alert))
     }
 
-    /// Runtime alerts, newest first, at most `limit`.
-    pub fn runtime_alerts(&mut self, limit: i64) -> Result<Vec<RuntimeAlert>> {
-        let sql = format!("{RUNTIME_SELECT} ORDER BY a.received_at DESC, a.uuid LIMIT ?");
-        Ok(self
-            .c()
-            .query(&sql, params![limit])?
-            .into_iter()
-            .map(runtime_alert)
-            .collect())
+    /// Runtime alerts, newest first, at most `limit`; with `environments`, only those
+    /// tied to one of them.
+    pub fn runtime_alerts(
+        &mut self,
+        limit: i64,
+        environments: Option<&[String]>,
+    ) -> Result<Vec<RuntimeAlert>> {
+        let rows = match environments {
+            None => {
+                let sql = format!("{RUNTIME_SELECT} ORDER BY a.received_at DESC, a.uuid LIMIT ?");
+                self.c().query(&sql, params![limit])?
+            }
+            Some(envs) => {
+                let sql = format!(
+                    "{RUNTIME_SELECT} WHERE e.name = ANY(?) ORDER BY a.received_at DESC, a.uuid LIMIT ?"
+                );
+                self.c()
+                    .query(&sql, &[Param::Texts(envs), Param::Int(limit)])?
+            }
+        };
+        let mut rows: Vec<RuntimeAlert> = rows.into_iter().map(runtime_alert).collect();
+        // SQLite runs a list filter once per element: order and cut again.
+        rows.sort_by(|a, b| b.received_at.cmp(&a.received_at).then(a.uuid.cmp(&b.uuid)));
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(rows)
     }
 
     /// Ties a runtime name to an environment (and a service).

@@ -240,6 +240,9 @@ pub(crate) enum Lock {
     /// Ledger appends: leaf indexes are dense, so one writer at a time reads the tree's
     /// size and appends after it.
     Ledger = 0x5649_4734,
+    /// Signal reports: two reports of one scope must not both insert an issue or close
+    /// against what the other has not committed.
+    Signals = 0x5649_4735,
 }
 
 /// A database that hands out transactions.

@@ -12,6 +12,21 @@ use super::store;
 use crate::cli::{DastArgs, StoreArgs};
 use crate::output::{Format, count, print, print_json, table};
 
+/// `scheme://host[:port]` of a URL.
+fn site_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            format!(
+                "{}://{}",
+                scheme.to_ascii_lowercase(),
+                host.to_ascii_lowercase()
+            )
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// Vigil's severity rank of a check's severity.
 fn rank(s: Severity) -> i64 {
     match s {
@@ -77,6 +92,8 @@ pub(crate) fn run(s: &StoreArgs, args: &DastArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let worst = issues.iter().map(|i| i.severity_rank).max().unwrap_or(0);
+    // The site scanned: a scan of another site of the service keeps its own issues.
+    let site = site_of(&report.target);
     let recorded = if args.dry_run {
         None
     } else {
@@ -86,6 +103,7 @@ pub(crate) fn run(s: &StoreArgs, args: &DastArgs) -> anyhow::Result<ExitCode> {
             environment: &args.env,
             service: &args.service,
             version: args.version.as_deref(),
+            source: &site,
             issues,
             vulnerabilities: Vec::new(),
         })?)

@@ -82,6 +82,19 @@ pub(crate) fn baseline(s: &StoreArgs, args: &FimBaselineArgs) -> anyhow::Result<
     Ok(ExitCode::SUCCESS)
 }
 
+/// This machine's name.
+fn hostname() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+        })
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
 /// A change as `POST /api/v1/fim/changes` takes it.
 #[derive(Serialize)]
 struct ChangeOut {
@@ -147,6 +160,8 @@ pub(crate) fn check(s: &StoreArgs, args: &FimCheckArgs) -> anyhow::Result<ExitCo
     let changes = vigil_fim::check(&args.path, &manifest, &opts)
         .with_context(|| format!("checking {}", args.path.display()))?;
     let list = flatten(&changes);
+    // What was checked: changes another host of the service reports are its own.
+    let source = format!("{}:{}", hostname(), manifest.root);
     let mut recorded = None;
     if let (Some(env), Some(service)) = (&args.env, &args.service) {
         match &args.server {
@@ -160,6 +175,7 @@ pub(crate) fn check(s: &StoreArgs, args: &FimCheckArgs) -> anyhow::Result<ExitCo
                     "service": service,
                     "version": args.version,
                     "tool": concat!("vigil fim ", env!("CARGO_PKG_VERSION")),
+                    "source": source,
                     "changes": list,
                 });
                 let endpoint = format!("{}/api/v1/fim/changes", url.trim_end_matches('/'));
@@ -194,6 +210,7 @@ pub(crate) fn check(s: &StoreArgs, args: &FimCheckArgs) -> anyhow::Result<ExitCo
                     environment: env,
                     service,
                     version: args.version.as_deref(),
+                    source: &source,
                     issues,
                     vulnerabilities: Vec::new(),
                 })?;

@@ -229,7 +229,7 @@ pub(crate) fn alerts(s: &StoreArgs, args: &RuntimeAlertsArgs) -> anyhow::Result<
         anyhow::bail!("--limit must be 1 to 10000");
     }
     let mut engine = store::engine(s)?;
-    let rows = engine.store().read()?.runtime_alerts(args.limit)?;
+    let rows = engine.store().read()?.runtime_alerts(args.limit, None)?;
     match args.format {
         Format::Json => print_json(&rows)?,
         Format::Table if rows.is_empty() => print("No runtime alerts.\n")?,

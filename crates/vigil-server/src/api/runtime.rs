@@ -383,6 +383,11 @@ pub(crate) struct FimChangesRequest {
     /// The checker and its version.
     #[schema(max_length = 200)]
     tool: Option<String>,
+    /// What was checked, e.g. `host:/srv/checkout`: changes reported from other sources
+    /// (other hosts) are not closed by this report.
+    #[serde(default)]
+    #[schema(max_length = 4096)]
+    source: String,
     #[schema(max_items = 100000)]
     changes: Vec<FimChange>,
 }
@@ -417,6 +422,7 @@ pub(crate) async fn fim_changes(
                 environment: &body.environment,
                 service: &body.service,
                 version: body.version.as_deref(),
+                source: &body.source,
                 issues,
                 vulnerabilities: Vec::new(),
             })
@@ -602,20 +608,12 @@ pub(crate) async fn runtime_alerts(
     if !(1..=1000).contains(&limit) {
         return Err(ApiError::bad_request("limit must be 1 to 1000"));
     }
+    let envs = who.environments.clone();
     let rows = state
         .readers()
-        .run(move |e| Ok(e.store().read()?.runtime_alerts(limit)?))
+        .run(move |e| Ok(e.store().read()?.runtime_alerts(limit, envs.as_deref())?))
         .await?;
-    Ok(Json(
-        rows.into_iter()
-            .filter(|a| match (&a.environment, &who.environments) {
-                (_, None) => true,
-                (Some(env), Some(_)) => who.may_touch(env),
-                (None, Some(_)) => false,
-            })
-            .map(RuntimeAlertView::from)
-            .collect(),
-    ))
+    Ok(Json(rows.into_iter().map(RuntimeAlertView::from).collect()))
 }
 
 /// Where a report is from.

@@ -6,14 +6,19 @@
 
 -- An issue, open until a newer report or inventory no longer has it (resolution 'gone')
 -- or a triage decision rules it out. kind: dast, sarif, zap, nikto, trivy, grype, drift,
--- fim. fingerprint: its identity among the issues of one kind, environment and service
--- (service_id 0 when none is known: drift of an image no release produced).
+-- fim. source: what a report of the kind covers, so that reports of different sources do
+-- not close each other's issues (the tool for scanner reports, the site for DAST, the
+-- host and root for file integrity; empty for an inventory, which covers its whole
+-- environment). fingerprint: its identity among the issues of one kind, environment,
+-- service and source (service_id 0 when none is known: drift of an image no release
+-- produced).
 CREATE TABLE signals (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     environment_id INTEGER NOT NULL REFERENCES environments (id),
     service_id INTEGER NOT NULL,
     release_id INTEGER REFERENCES releases (id),
+    source TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
     rule TEXT NOT NULL,
     title TEXT NOT NULL,
@@ -35,7 +40,7 @@ CREATE TABLE signals (
     expires_at TEXT,
     decided_by TEXT,
     decided_at TEXT,
-    UNIQUE (kind, environment_id, service_id, fingerprint)
+    UNIQUE (kind, environment_id, service_id, source, fingerprint)
 );
 CREATE INDEX signals_open ON signals (environment_id, service_id) WHERE resolved_at IS NULL;
 
