@@ -446,10 +446,27 @@ impl Engine {
         Ok(signal_row(s, &policies, now))
     }
 
-    /// Signals, filtered, with due dates by each environment's SLA policy.
+    /// Signals, filtered, with due dates by each environment's SLA policy. A filter
+    /// naming an environment or service that does not exist is an error.
     pub fn signals(&mut self, filter: &SignalFilter) -> Result<Vec<SignalRow>> {
         let now = self.clock.now();
         let mut tx = self.store.read()?;
+        if let Some(env) = &filter.environment
+            && tx.environment(env)?.is_none()
+        {
+            return Err(EngineError::NotFound {
+                what: format!("no environment {env:?}"),
+                hint: Some("`vigil status` lists every environment".into()),
+            });
+        }
+        if let Some(service) = &filter.service
+            && tx.service(service)?.is_none()
+        {
+            return Err(EngineError::NotFound {
+                what: format!("no service {service:?}"),
+                hint: Some("`vigil status` lists every service".into()),
+            });
+        }
         let policies = crate::response::policies(&mut tx)?;
         let rows = tx.signals(filter)?;
         Ok(rows

@@ -16,6 +16,21 @@ use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, Auth};
 
+/// A document another tool writes, which may be a JSON object or array (a list of pods or
+/// workloads, Falco alerts).
+pub(crate) struct ObjectOrArray;
+
+impl utoipa::PartialSchema for ObjectOrArray {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Object, Type::Array]))
+            .into()
+    }
+}
+
+impl ToSchema for ObjectOrArray {}
+
 /// What a report or an inventory did to the issues of its scope, by signal id.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SyncView {
@@ -171,6 +186,35 @@ pub(crate) struct SignalPage {
     next_page_token: Option<String>,
 }
 
+/// What found an issue.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum SignalKind {
+    Dast,
+    Sarif,
+    Zap,
+    Nikto,
+    Trivy,
+    Grype,
+    Drift,
+    Fim,
+}
+
+impl SignalKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SignalKind::Dast => "dast",
+            SignalKind::Sarif => "sarif",
+            SignalKind::Zap => "zap",
+            SignalKind::Nikto => "nikto",
+            SignalKind::Trivy => "trivy",
+            SignalKind::Grype => "grype",
+            SignalKind::Drift => "drift",
+            SignalKind::Fim => "fim",
+        }
+    }
+}
+
 /// Filters of `GET /api/v1/signals`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -180,9 +224,7 @@ pub(crate) struct SignalParams {
     environment: Option<String>,
     #[param(value_type = Option<Name>)]
     service: Option<String>,
-    /// `dast`, `sarif`, `zap`, `nikto`, `trivy`, `grype`, `drift` or `fim`.
-    #[param(max_length = 32)]
-    kind: Option<String>,
+    kind: Option<SignalKind>,
     /// Closed issues too.
     all: Option<bool>,
     #[param(minimum = 1)]
@@ -206,7 +248,7 @@ pub(crate) async fn list_signals(
     let filter = SignalFilter {
         environment: p.environment.clone(),
         service: p.service.clone(),
-        kind: p.kind.clone(),
+        kind: p.kind.map(|k| k.as_str().to_owned()),
         include_resolved: p.all.unwrap_or(false),
     };
     let rows = state.readers().run(move |e| e.signals(&filter)).await?;
@@ -314,7 +356,7 @@ pub(crate) struct InventoryParams {
 /// release than the one deployed, and deployments with nothing running are drift; drift
 /// found before and gone now is closed. Publisher or admin, for the environment.
 #[utoipa::path(post, path = "/api/v1/inventory", tag = "signals", params(InventoryParams),
-    request_body(content = Object, content_type = "application/json",
+    request_body(content = ObjectOrArray, content_type = "application/json",
         description = "`kubectl get pods -o json` output, or `[{\"name\", \"namespace\", \"service\", \"version\", \"image\", \"digest\", \"labels\"}]`"),
     responses((status = 200, description = "Compared", body = DriftView)),
     security(("bearer" = [])))]
@@ -701,8 +743,8 @@ pub(crate) struct RuntimeOutcomeView {
 /// namespace and app labels, or hostname), kept once per uuid, ledgered, and alerted to
 /// the owning team. Publisher or admin, for every environment (alerts may concern any).
 #[utoipa::path(post, path = "/api/v1/runtime/falco", tag = "signals",
-    request_body(content = Object, content_type = "application/json",
-        description = "Falco's JSON alert output: output, priority, rule, time, output_fields, hostname, source, tags, uuid"),
+    request_body(content = ObjectOrArray, content_type = "application/json",
+        description = "Falco's JSON alert output: output, priority, rule, time, output_fields, hostname, source, tags, uuid; one alert, or an array of them"),
     responses((status = 200, description = "Recorded", body = Vec<RuntimeOutcomeView>)),
     security(("bearer" = [])))]
 pub(crate) async fn falco(
