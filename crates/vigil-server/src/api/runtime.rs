@@ -224,6 +224,7 @@ pub(crate) struct SignalParams {
     environment: Option<String>,
     #[param(value_type = Option<Name>)]
     service: Option<String>,
+    #[param(inline)]
     kind: Option<SignalKind>,
     /// Closed issues too.
     all: Option<bool>,
