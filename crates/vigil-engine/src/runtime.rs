@@ -332,6 +332,7 @@ impl Engine {
             for f in self.findings(&FindingQuery {
                 release_id: Some(r.id),
                 include_resolved: true,
+                skip_due_dates: true,
                 ..FindingQuery::default()
             })? {
                 let mut names: BTreeSet<String> = BTreeSet::new();
@@ -546,6 +547,7 @@ impl Engine {
             {
                 let rows: Vec<FindingRow> = self.findings(&FindingQuery {
                     release_id: Some(id),
+                    skip_due_dates: true,
                     ..FindingQuery::default()
                 })?;
                 let ids: BTreeSet<String> = rows
