@@ -393,6 +393,11 @@ pub(crate) enum RuntimeCommand {
     ///
     /// Example: vigil runtime map --kind namespace --name shop-prod --env production
     Map(RuntimeMapArgs),
+    /// Remove the mapping of a hostname, namespace or app label value. Alerts already
+    /// tied by it keep what they were tied to.
+    ///
+    /// Example: vigil runtime unmap --kind namespace --name shop-prod
+    Unmap(RuntimeUnmapArgs),
     /// The mappings.
     Mappings(FormatArgs),
     /// Runtime alerts, newest first.
@@ -423,6 +428,17 @@ pub(crate) struct RuntimeMapArgs {
     pub(crate) env: String,
     #[arg(long)]
     pub(crate) service: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RuntimeUnmapArgs {
+    /// hostname, namespace or label.
+    #[arg(long)]
+    pub(crate) kind: String,
+    #[arg(long)]
+    pub(crate) name: String,
     #[arg(long, value_enum, default_value_t)]
     pub(crate) format: Format,
 }

@@ -65,6 +65,7 @@ pub(crate) fn run(cli: Cli, explicit: serve::Explicit) -> anyhow::Result<ExitCod
         Command::Signals(SignalsCommand::Triage(args)) => signals::triage(s, &args),
         Command::Inventory(args) => signals::inventory(s, &args),
         Command::Runtime(RuntimeCommand::Map(args)) => signals::map(s, &args),
+        Command::Runtime(RuntimeCommand::Unmap(args)) => signals::unmap(s, &args),
         Command::Runtime(RuntimeCommand::Mappings(args)) => signals::mappings(s, &args),
         Command::Runtime(RuntimeCommand::Alerts(args)) => signals::alerts(s, &args),
         Command::Triage(TriageCommand::Set(args)) => triage::set(s, &args),

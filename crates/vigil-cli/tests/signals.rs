@@ -454,6 +454,36 @@ fn falco_alerts_are_tied_to_the_demo_releases() {
     );
     let alerts = json(cwd, &["runtime", "alerts"]);
     assert_eq!(alerts.as_array().unwrap().len(), 3);
+    // A mapping can be removed, once.
+    assert_eq!(
+        json(cwd, &["runtime", "mappings"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let unmap = [
+        "--data-dir",
+        "store",
+        "runtime",
+        "unmap",
+        "--kind",
+        "hostname",
+        "--name",
+        "gateway-vm-2",
+    ];
+    let (code, out, err) = vigil(cwd, &unmap, None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("no longer mapped"), "{out}");
+    let (code, _, err) = vigil(cwd, &unmap, None);
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("no hostname mapping \"gateway-vm-2\""),
+        "{err}"
+    );
+    let left = json(cwd, &["runtime", "mappings"]);
+    assert_eq!(left[0]["name"], j!("shop-prod"), "{left}");
+    assert_eq!(left.as_array().unwrap().len(), 1, "{left}");
 }
 
 /// Semgrep from PATH or `VIGIL_SEMGREP`, or `None` after saying why the test is skipped

@@ -687,11 +687,7 @@ impl Engine {
         environment: &str,
         service: Option<&str>,
     ) -> Result<()> {
-        if !["hostname", "namespace", "label"].contains(&kind) {
-            return Err(EngineError::Invalid(format!(
-                "unknown mapping kind {kind:?}; use hostname, namespace or label"
-            )));
-        }
+        check_mapping_kind(kind)?;
         self.check_name("name", name)?;
         self.check_name("environment", environment)?;
         let now = self.clock.now();
@@ -705,6 +701,22 @@ impl Engine {
             });
         }
         tx.set_runtime_mapping(kind, name, environment, service, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes the mapping of a runtime name. Alerts already tied by it keep their
+    /// environment and release; later ones are correlated without it.
+    pub fn unmap_runtime(&mut self, kind: &str, name: &str) -> Result<()> {
+        check_mapping_kind(kind)?;
+        let now = self.clock.now();
+        let mut tx = self.store.write()?;
+        if !tx.delete_runtime_mapping(kind, name, now)? {
+            return Err(EngineError::NotFound {
+                what: format!("no {kind} mapping {name:?}"),
+                hint: Some("`vigil runtime mappings` lists them".to_owned()),
+            });
+        }
         tx.commit()?;
         Ok(())
     }
@@ -961,6 +973,16 @@ const APP_LABELS: [&str; 4] = [
     "app",
     "k8s-app",
 ];
+
+fn check_mapping_kind(kind: &str) -> Result<()> {
+    if ["hostname", "namespace", "label"].contains(&kind) {
+        Ok(())
+    } else {
+        Err(EngineError::Invalid(format!(
+            "unknown mapping kind {kind:?}; use hostname, namespace or label"
+        )))
+    }
+}
 
 fn mapped<'m>(
     mappings: &'m [vigil_store::RuntimeMapping],

@@ -11,10 +11,10 @@
 mod portfolio;
 
 use portfolio::{Advisory, day, worlds};
-use vigil_engine::ReleaseInput;
 use vigil_engine::runtime::{
     ReportInput, RuntimeAlertInput, SignalTriage, VulnerabilityResult, Workload,
 };
+use vigil_engine::{EngineError, ReleaseInput};
 use vigil_store::{NewSignal, SignalFilter};
 
 const KEV: &str = r#"{"title": "CISA Catalog of Known Exploited Vulnerabilities", "catalogVersion": "2026.03.01",
@@ -386,6 +386,34 @@ fn falco_alerts_correlate_to_the_release_that_runs() {
             tx.ledger_leaves_of("runtime/a1").unwrap().len(),
             1,
             "{name}"
+        );
+        drop(tx);
+        // Without its mapping, the host ties nothing; the alert tied by it stays tied.
+        w.engine.unmap_runtime("hostname", "node-7").unwrap();
+        assert!(matches!(
+            w.engine.unmap_runtime("hostname", "node-7"),
+            Err(EngineError::NotFound { .. })
+        ));
+        assert!(matches!(
+            w.engine.unmap_runtime("pod", "node-7"),
+            Err(EngineError::Invalid(_))
+        ));
+        let later = RuntimeAlertInput {
+            hostname: Some("node-7".into()),
+            ..falco("a5")
+        };
+        let out = w.engine.record_runtime_alerts(&[later]).unwrap();
+        assert_eq!(out[0].environment, None, "{name}");
+        let mut tx = w.engine.store().read().unwrap();
+        let a3 = tx.runtime_alerts(100, None).unwrap();
+        let a3 = a3.iter().find(|a| a.uuid == "a3").unwrap();
+        assert_eq!(a3.environment.as_deref(), Some("staging"), "{name}");
+        assert_eq!(
+            tx.ledger_leaves_of("runtime-mapping/hostname/node-7")
+                .unwrap()
+                .len(),
+            2,
+            "{name}: the mapping and its removal are ledgered"
         );
     }
 }

@@ -31,7 +31,7 @@ use crate::config::ApiConfig;
         api::list_teams, api::put_team, api::set_owner, api::import_backstage,
         api::metrics,
         api::list_signals, api::triage_signal, api::inventory, api::fim_changes,
-        api::list_mappings, api::put_mapping, api::runtime_alerts, api::falco, api::import_report,
+        api::list_mappings, api::put_mapping, api::delete_mapping, api::runtime_alerts, api::falco, api::import_report,
     ),
     components(schemas(crate::error::ErrorBody, model::ReleaseForm)),
     modifiers(&Security, &Errors, &OneRelease, &SomePolicy),

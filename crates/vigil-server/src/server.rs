@@ -80,6 +80,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/runtime/mappings",
             get(api::list_mappings).put(api::put_mapping),
         )
+        .route(
+            "/api/v1/runtime/mappings/{kind}/{name}",
+            delete(api::delete_mapping),
+        )
         .route("/api/v1/runtime/alerts", get(api::runtime_alerts))
         .route("/api/v1/runtime/falco", post(api::falco))
         .route("/api/v1/reports", post(api::import_report))

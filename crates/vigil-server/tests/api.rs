@@ -685,6 +685,36 @@ fn every_endpoint_needs_a_token_and_the_right_role() {
         Some(json!({"environment": "staging", "service": "checkout", "version": "1.0.0"})),
     );
     assert_eq!(s, StatusCode::CREATED, "{b}");
+    // A release's detail names to a token limited to staging only where it runs there.
+    let (s, b) = api.call(
+        Method::POST,
+        "/api/v1/deployments",
+        Some("admin"),
+        Some(json!({"environment": "production", "service": "checkout", "version": "1.0.0"})),
+    );
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let envs = |b: &Value| -> Vec<String> {
+        b["running"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["environment"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let mut hidden = 0;
+    for id in 1..=4 {
+        let path = format!("/api/v1/releases/{id}");
+        let (s, all) = api.call(Method::GET, &path, Some("admin"), None);
+        if s != StatusCode::OK {
+            continue;
+        }
+        let (s, some) = api.call(Method::GET, &path, Some("staging"), None);
+        assert_eq!(s, StatusCode::OK, "{some}");
+        assert!(envs(&some).iter().all(|e| e == "staging"), "{some}");
+        assert_eq!(some["findings"], all["findings"], "{path}");
+        hidden += envs(&all).len() - envs(&some).len();
+    }
+    assert!(hidden > 0, "no release ran outside staging to check");
     // Revoking works at once.
     let (_, list) = api.call(Method::GET, "/api/v1/tokens", Some("admin"), None);
     let reader_id = list

@@ -545,6 +545,13 @@ fn readers_and_scoped_tokens_see_only_what_they_may() {
             "{name}: a scoped token cannot triage everywhere"
         );
         assert!(!c.get("/services", &staging).body.contains("production"));
+        let release = c.get("/releases/1", &staging);
+        assert_eq!(release.status, StatusCode::OK, "{name}: {}", release.body);
+        assert!(
+            release.body.contains("GHSA-35jh-r3h4-6jhm") && !release.body.contains("production"),
+            "{name}: the release's findings and timeline of staging only: {}",
+            release.body
+        );
         assert_eq!(
             c.get("/releases/1/evidence", &staging).status,
             StatusCode::FORBIDDEN
@@ -619,7 +626,35 @@ fn the_console_can_be_turned_off_and_marks_cookies_secure_behind_tls() {
     let t = vigil_store::testing::sqlite("console_secure");
     let c = Console::new(t, |config| config.console.secure_cookie = true);
     let form = c.send(Method::GET, "/login", None, None, None);
-    assert!(form.cookie("vigil_login").unwrap().contains("; Secure"));
+    assert!(form.cookie("vigil_login").is_none());
+    let login = form.cookie("__Host-vigil_login").unwrap();
+    assert!(
+        login.contains("; Secure") && login.contains("Path=/") && !login.contains("Domain"),
+        "{login}"
+    );
+    // Behind TLS, the session is the `__Host-` cookie, and only that one is read.
+    let token = c.tokens["reader"].1.clone();
+    let done = c.post(
+        "/login",
+        &cookie_value(&login),
+        &[("token", &token), ("csrf", &form.csrf()), ("next", "/")],
+    );
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert!(done.cookie("vigil_session").is_none());
+    let session = cookie_value(&done.cookie("__Host-vigil_session").unwrap());
+    assert_eq!(c.get("/", &session).status, StatusCode::OK);
+    let unprefixed = session.trim_start_matches("__Host-").to_owned();
+    assert_eq!(c.get("/", &unprefixed).status, StatusCode::SEE_OTHER);
+    // Without the prefixed sign-in cookie, the form is refused.
+    let plain = cookie_value(&login)
+        .trim_start_matches("__Host-")
+        .to_owned();
+    let refused = c.post(
+        "/login",
+        &plain,
+        &[("token", &token), ("csrf", &form.csrf()), ("next", "/")],
+    );
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
 }
 
 #[test]

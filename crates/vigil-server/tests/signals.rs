@@ -266,6 +266,30 @@ fn drift_fim_and_signal_triage_over_http() {
         );
         let (_, maps) = api.call(Method::GET, "/api/v1/runtime/mappings", "reader", None);
         assert_eq!(maps, json!([mapping]), "{name}");
+        // Removing one: admin only, 404 when there is none, 400 for an unknown kind.
+        let path = "/api/v1/runtime/mappings/hostname/node-7";
+        assert_eq!(
+            api.call(Method::DELETE, path, "publisher", None).0,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            api.call(
+                Method::DELETE,
+                "/api/v1/runtime/mappings/pod/node-7",
+                "admin",
+                None
+            )
+            .0,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            api.call(Method::DELETE, path, "admin", None).0,
+            StatusCode::NO_CONTENT
+        );
+        let (s, body) = api.call(Method::DELETE, path, "admin", None);
+        assert_eq!(s, StatusCode::NOT_FOUND, "{name}: {body}");
+        let (_, maps) = api.call(Method::GET, "/api/v1/runtime/mappings", "reader", None);
+        assert_eq!(maps, json!([]), "{name}");
         let (s, _) = api.call(
             Method::GET,
             "/api/v1/runtime/alerts?limit=0",

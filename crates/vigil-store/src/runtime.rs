@@ -626,6 +626,30 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Removes the mapping of a runtime name; false when there was none. Ledgered, so
+    /// that what alerts were tied by stays explained.
+    pub fn delete_runtime_mapping(
+        &mut self,
+        kind: &str,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool> {
+        let n = self.c().execute(
+            "DELETE FROM runtime_mappings WHERE kind = ? AND name = ?",
+            params![kind, name],
+        )?;
+        if n > 0 {
+            let now = format(now);
+            self.ledger_event(
+                "runtime.mapping.removed",
+                format!("runtime-mapping/{kind}/{name}"),
+                &now,
+                serde_json::json!({ "kind": kind, "name": name }),
+            );
+        }
+        Ok(n > 0)
+    }
+
     pub fn runtime_mappings(&mut self) -> Result<Vec<RuntimeMapping>> {
         Ok(self
             .c()

@@ -12,7 +12,7 @@ use super::store;
 use super::triage::actor;
 use crate::cli::{
     FormatArgs, ImportArgs, InventoryArgs, RuntimeAlertsArgs, RuntimeFalcoArgs, RuntimeMapArgs,
-    SignalTriageArgs, SignalsListArgs, StoreArgs,
+    RuntimeUnmapArgs, SignalTriageArgs, SignalsListArgs, StoreArgs,
 };
 use crate::output::{Format, count, print, print_json, table};
 
@@ -194,6 +194,21 @@ pub(crate) fn map(s: &StoreArgs, args: &RuntimeMapArgs) -> anyhow::Result<ExitCo
                 .as_deref()
                 .map(|s| format!(", service {s}"))
                 .unwrap_or_default()
+        ))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn unmap(s: &StoreArgs, args: &RuntimeUnmapArgs) -> anyhow::Result<ExitCode> {
+    let mut engine = store::engine(s)?;
+    engine.unmap_runtime(&args.kind, &args.name)?;
+    match args.format {
+        Format::Json => print_json(&serde_json::json!({
+            "kind": args.kind, "name": args.name, "removed": true,
+        }))?,
+        Format::Table => print(&format!(
+            "{} {:?} is no longer mapped.\n",
+            args.kind, args.name
         ))?,
     }
     Ok(ExitCode::SUCCESS)

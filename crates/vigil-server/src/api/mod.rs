@@ -196,6 +196,16 @@ pub(crate) async fn document_body(
     })
 }
 
+/// Runs CPU-bound work, such as parsing a posted document of many megabytes, on the
+/// blocking pool, so that the async workers keep answering other requests meanwhile.
+pub(crate) async fn off_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| ApiError::internal(format!("parsing the request failed: {e}")))?
+}
+
 /// Refuses a token limited to some environments: `what` applies in every environment.
 pub(crate) fn require_every_environment(who: &Principal, what: &str) -> ApiResult<()> {
     match &who.environments {

@@ -80,7 +80,11 @@ pub(crate) async fn get_release(
     })?;
     Ok(Json(ReleaseDetail {
         release: release.into(),
-        running: running.into_iter().map(RunningView::from).collect(),
+        running: running
+            .into_iter()
+            .filter(|r| who.may_touch(&r.environment))
+            .map(RunningView::from)
+            .collect(),
         findings: dedup_findings(findings),
     }))
 }

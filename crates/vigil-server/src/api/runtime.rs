@@ -4,6 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use vigil_engine::runtime::{DriftOutcome, ReportInput, ReportOutcome, SignalRow, SignalTriage};
@@ -11,7 +12,7 @@ use vigil_store::{SignalFilter, SignalSync};
 
 use super::model::{Name, Timestamp, Version, page_token};
 use super::write::parse_time;
-use super::{ApiJson, ApiPath, ApiQuery, document_body, page};
+use super::{ApiJson, ApiPath, ApiQuery, document_body, off_runtime, page};
 use crate::auth::Permission;
 use crate::error::{ApiError, ApiResult};
 use crate::state::{AppState, Auth};
@@ -370,7 +371,8 @@ pub(crate) async fn inventory(
     who.require(Permission::Publish)?;
     who.require_environment(&p.environment)?;
     let bytes = document_body(request, &state, &["application/json"], "inventory").await?;
-    let workloads = vigil_engine::runtime::parse_inventory(&bytes)?;
+    let workloads =
+        off_runtime(move || Ok(vigil_engine::runtime::parse_inventory(&bytes)?)).await?;
     let env = p.environment.clone();
     let outcome = state
         .writers()
@@ -574,6 +576,27 @@ pub(crate) async fn put_mapping(
     Ok(Json(m))
 }
 
+/// Removes the mapping of a hostname, namespace or app label value. Alerts already tied
+/// by it keep what they were tied to. Admin.
+#[utoipa::path(delete, path = "/api/v1/runtime/mappings/{kind}/{name}", tag = "signals",
+    params(("kind" = MappingKind, Path, description = "What the name is"),
+        ("name" = Name, Path, description = "The hostname, namespace or label value")),
+    responses((status = 204, description = "Removed"),
+        (status = 404, description = "No such mapping")),
+    security(("bearer" = [])))]
+pub(crate) async fn delete_mapping(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    ApiPath((kind, name)): ApiPath<(MappingKind, String)>,
+) -> ApiResult<StatusCode> {
+    who.require(Permission::Admin)?;
+    state
+        .writers()
+        .run(move |e| e.unmap_runtime(kind.as_str(), &name))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// A runtime alert as stored.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct RuntimeAlertView {
@@ -703,18 +726,21 @@ pub(crate) async fn import_report(
         "report",
     )
     .await?;
-    let limits = vigil_reports::Limits::default();
-    let format = match p.format.as_deref() {
-        Some(name) => vigil_reports::Format::parse(name)
-            .map_err(|e| ApiError::unprocessable(e.to_string()))?,
-        None => vigil_reports::detect(&bytes).ok_or_else(|| {
-            ApiError::unprocessable(
-                "the report's format is not recognised; name it with format= (sarif, zap, trivy, grype, nikto)",
-            )
-        })?,
-    };
-    let report = vigil_reports::parse(format, &bytes, &limits)
-        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+    let named = p.format.clone();
+    let report = off_runtime(move || {
+        let format = match named.as_deref() {
+            Some(name) => vigil_reports::Format::parse(name)
+                .map_err(|e| ApiError::unprocessable(e.to_string()))?,
+            None => vigil_reports::detect(&bytes).ok_or_else(|| {
+                ApiError::unprocessable(
+                    "the report's format is not recognised; name it with format= (sarif, zap, trivy, grype, nikto)",
+                )
+            })?,
+        };
+        vigil_reports::parse(format, &bytes, &vigil_reports::Limits::default())
+            .map_err(|e| ApiError::unprocessable(e.to_string()))
+    })
+    .await?;
     let outcome = state
         .writers()
         .run(move |e| e.import_report(&report, &p.environment, &p.service, p.version.as_deref()))
@@ -762,12 +788,15 @@ pub(crate) async fn falco(
         "Falco alert",
     )
     .await?;
-    let alerts = vigil_reports::parse_falco(&bytes, &vigil_reports::Limits::default())
-        .map_err(|e| ApiError::unprocessable(e.to_string()))?;
-    let inputs: Vec<_> = alerts
-        .iter()
-        .map(vigil_engine::runtime::falco_input)
-        .collect();
+    let inputs = off_runtime(move || {
+        let alerts = vigil_reports::parse_falco(&bytes, &vigil_reports::Limits::default())
+            .map_err(|e| ApiError::unprocessable(e.to_string()))?;
+        Ok(alerts
+            .iter()
+            .map(vigil_engine::runtime::falco_input)
+            .collect::<Vec<_>>())
+    })
+    .await?;
     let out = state
         .writers()
         .run(move |e| e.record_runtime_alerts(&inputs))

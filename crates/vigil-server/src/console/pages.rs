@@ -802,11 +802,34 @@ pub(crate) async fn release(
         ));
     };
     let who = &user.principal;
-    // A release running in two environments has a finding row for each; list it once.
+    // A release running in two environments has a finding row for each; list it once,
+    // preferring a row of an environment the token may see. What a row says of another
+    // environment (which, since when, due) is left out, as in the API.
+    let mut findings = findings;
+    findings.sort_by_key(|f| {
+        !f.row
+            .environment
+            .as_deref()
+            .is_none_or(|e| who.may_touch(e))
+    });
     let mut seen = BTreeSet::new();
     let findings: Vec<FindingItem> = findings
         .into_iter()
-        .map(FindingItem::from)
+        .map(|f| {
+            let hidden = !f
+                .row
+                .environment
+                .as_deref()
+                .is_none_or(|e| who.may_touch(e));
+            let mut item = FindingItem::from(f);
+            if hidden {
+                item.environment.clear();
+                item.running_since.clear();
+                item.due.clear();
+                item.overdue = false;
+            }
+            item
+        })
         .filter(|f| seen.insert(f.id.clone()))
         .collect();
     let mut per_purl: BTreeMap<&str, usize> = BTreeMap::new();

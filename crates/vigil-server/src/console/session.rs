@@ -70,12 +70,26 @@ pub(crate) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> 
         .map(|(_, v)| v)
 }
 
-fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: u64) -> HeaderValue {
+/// The name a console cookie has on this server. Served over HTTPS (`[console]
+/// secure_cookie`) it takes the `__Host-` prefix, with which browsers accept it only
+/// `Secure`, for `Path=/` and without a `Domain`: a sibling host or a plain-HTTP page
+/// cannot set it, so neither the session nor the sign-in form's CSRF cookie can be
+/// planted.
+fn cookie_name(state: &AppState, base: &str) -> String {
+    if state.config().console.secure_cookie {
+        format!("__Host-{base}")
+    } else {
+        base.to_owned()
+    }
+}
+
+fn set_cookie(state: &AppState, base: &str, value: &str, max_age_secs: u64) -> HeaderValue {
     let secure = if state.config().console.secure_cookie {
         "; Secure"
     } else {
         ""
     };
+    let name = cookie_name(state, base);
     let text = format!(
         "{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}"
     );
@@ -133,7 +147,7 @@ impl FromRequestParts<AppState> for User {
             };
             Redirect::to(&url).into_response()
         };
-        let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) else {
+        let Some(secret) = cookie(&parts.headers, &cookie_name(state, SESSION_COOKIE)) else {
             return Err(to_login());
         };
         let hash = auth::hash(secret);
@@ -228,7 +242,7 @@ pub(crate) async fn login(
     axum::extract::Form(form): axum::extract::Form<LoginForm>,
 ) -> Result<Response, ConsoleError> {
     check_origin(&headers)?;
-    let expected = cookie(&headers, LOGIN_COOKIE).unwrap_or_default();
+    let expected = cookie(&headers, &cookie_name(&state, LOGIN_COOKIE)).unwrap_or_default();
     if expected.is_empty() || !constant_time_eq(expected.as_bytes(), form.csrf.as_bytes()) {
         return Err(ConsoleError::new(
             StatusCode::FORBIDDEN,
@@ -306,7 +320,7 @@ pub(crate) async fn logout(
 ) -> Result<Response, ConsoleError> {
     check_origin(&headers)?;
     user.check_csrf(&form.csrf)?;
-    if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
+    if let Some(secret) = cookie(&headers, &cookie_name(&state, SESSION_COOKIE)) {
         let hash = auth::hash(secret);
         state
             .writers()
