@@ -275,7 +275,7 @@ impl Engine {
         }
         let f = facts(&mut tx, Scope::Advisories(&ids))?;
         let records: Vec<_> = tx
-            .finding_records(None, Some(&ids))?
+            .finding_records(None, Some(&ids), false)?
             .into_iter()
             .filter(|r| service.is_none_or(|s| s == r.service))
             .filter(|r| !matches!(r.resolution.as_deref(), Some("withdrawn" | "unmatched")))
@@ -385,7 +385,7 @@ impl Engine {
     pub fn patterns(&mut self, top: usize) -> Result<Patterns> {
         let mut tx = self.store.read()?;
         let facts: Vec<PatternFact> = tx
-            .finding_records(None, None)?
+            .finding_records(None, None, false)?
             .into_iter()
             .filter(|r| !matches!(r.resolution.as_deref(), Some("withdrawn" | "unmatched")))
             .map(|r| PatternFact {

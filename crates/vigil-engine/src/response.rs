@@ -109,7 +109,7 @@ pub(crate) fn facts(tx: &mut Tx<'_>, scope: Scope<'_>) -> Result<Facts> {
         track.windows.sort_by_key(|w| w.from);
     }
 
-    let records = tx.finding_records(services, advisory_ids)?;
+    let records = tx.finding_records(services, advisory_ids, true)?;
     let ids: Vec<String> = records
         .iter()
         .map(|r| r.advisory_id.clone())

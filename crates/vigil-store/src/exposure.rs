@@ -88,16 +88,28 @@ impl Tx<'_> {
     }
 
     /// Every finding (of `services` only, or of `advisories` only, when given), with its
-    /// triage.
+    /// triage; with `deployed_only`, only findings of releases that were ever deployed,
+    /// the only ones an exposure can come from.
     pub fn finding_records(
         &mut self,
         services: Option<&[i64]>,
         advisories: Option<&[String]>,
+        deployed_only: bool,
     ) -> Result<Vec<FindingRecord>> {
-        let (filter, p): (&str, Vec<Param<'_>>) = match (services, advisories) {
-            (Some(ids), _) => ("WHERE r.service_id = ANY(?)", vec![Param::Ints(ids)]),
-            (None, Some(ids)) => ("WHERE f.advisory_id = ANY(?)", vec![Param::Texts(ids)]),
-            (None, None) => ("", Vec::new()),
+        let (mut conditions, p): (Vec<&str>, Vec<Param<'_>>) = match (services, advisories) {
+            (Some(ids), _) => (vec!["r.service_id = ANY(?)"], vec![Param::Ints(ids)]),
+            (None, Some(ids)) => (vec!["f.advisory_id = ANY(?)"], vec![Param::Texts(ids)]),
+            (None, None) => (Vec::new(), Vec::new()),
+        };
+        if deployed_only {
+            conditions.push(
+                "f.release_id IN (SELECT release_id FROM deployments WHERE release_id IS NOT NULL)",
+            );
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
         };
         let sql = format!(
             "SELECT f.release_id, s.name, s.owner, f.advisory_id, pv.purl, pv.ecosystem, pv.name,

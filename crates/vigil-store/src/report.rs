@@ -157,6 +157,12 @@ impl Tx<'_> {
         if filter.ruled_out_only {
             conditions.push("f.triage IN ('not_affected', 'fixed')");
         }
+        if !filter.all_releases {
+            // Implied by the join with `running`, but checked on each finding as it is
+            // read, before the joins: SQLite otherwise joins a popular advisory's
+            // findings of every release with their packages first.
+            conditions.push("f.release_id IN (SELECT release_id FROM running)");
+        }
         if !filter.include_resolved {
             conditions.push(if filter.all_releases {
                 "(f.resolved_at IS NULL OR f.resolution = 'undeployed')"
