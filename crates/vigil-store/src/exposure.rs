@@ -102,9 +102,15 @@ impl Tx<'_> {
             (None, None) => (Vec::new(), Vec::new()),
         };
         if deployed_only {
-            conditions.push(
-                "f.release_id IN (SELECT release_id FROM deployments WHERE release_id IS NOT NULL)",
-            );
+            // Of a few services, checked on each of their findings: as an `IN` list, SQLite
+            // walks every deployed release's findings to keep the services' few. Else a
+            // list, which SQLite probes with an advisory's index or checks each of all
+            // findings against (4 times faster than a probe each, 20 than none).
+            conditions.push(if services.is_some() {
+                "EXISTS (SELECT 1 FROM deployments dd WHERE dd.release_id = f.release_id)"
+            } else {
+                "f.release_id IN (SELECT release_id FROM deployments WHERE release_id IS NOT NULL)"
+            });
         }
         let filter = if conditions.is_empty() {
             String::new()
