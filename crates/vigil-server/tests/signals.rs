@@ -62,6 +62,11 @@ impl Api {
             ("triager", Role::Triager, None),
             ("reader", Role::Reader, None),
             ("staging", Role::Triager, Some(vec!["staging".to_owned()])),
+            (
+                "staging-admin",
+                Role::Admin,
+                Some(vec!["staging".to_owned()]),
+            ),
         ] {
             tokens.insert(
                 name,
@@ -266,6 +271,47 @@ fn drift_fim_and_signal_triage_over_http() {
         );
         let (_, maps) = api.call(Method::GET, "/api/v1/runtime/mappings", "reader", None);
         assert_eq!(maps, json!([mapping]), "{name}");
+        // An admin limited to staging may not map into production, nor move or remove a
+        // production mapping.
+        let staged = json!({"kind": "hostname", "name": "node-7", "environment": "staging"});
+        let into_production =
+            json!({"kind": "hostname", "name": "node-8", "environment": "production"});
+        for (method, path, body) in [
+            (
+                Method::PUT,
+                "/api/v1/runtime/mappings",
+                Some(into_production),
+            ),
+            (
+                Method::PUT,
+                "/api/v1/runtime/mappings",
+                Some(staged.clone()),
+            ),
+            (
+                Method::DELETE,
+                "/api/v1/runtime/mappings/hostname/node-7",
+                None,
+            ),
+        ] {
+            let (s, body) = api.call(method.clone(), path, "staging-admin", body);
+            assert_eq!(s, StatusCode::FORBIDDEN, "{name}: {method} {path}: {body}");
+        }
+        let (_, maps) = api.call(Method::GET, "/api/v1/runtime/mappings", "reader", None);
+        assert_eq!(maps, json!([mapping]), "{name}: nothing changed");
+        let (s, _) = api.call(
+            Method::PUT,
+            "/api/v1/runtime/mappings",
+            "staging-admin",
+            Some(json!({"kind": "hostname", "name": "node-9", "environment": "staging"})),
+        );
+        assert_eq!(s, StatusCode::OK, "{name}");
+        let (s, _) = api.call(
+            Method::DELETE,
+            "/api/v1/runtime/mappings/hostname/node-9",
+            "staging-admin",
+            None,
+        );
+        assert_eq!(s, StatusCode::NO_CONTENT, "{name}");
         // Removing one: admin only, 404 when there is none, 400 for an unknown kind.
         let path = "/api/v1/runtime/mappings/hostname/node-7";
         assert_eq!(

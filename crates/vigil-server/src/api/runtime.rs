@@ -551,7 +551,8 @@ pub(crate) async fn list_mappings(
 }
 
 /// Ties a hostname, Kubernetes namespace or app label value to an environment (and a
-/// service), for correlating runtime alerts and inventories. Admin.
+/// service), for correlating runtime alerts and inventories. Admin, for the environment
+/// it maps to and the one it was mapped to before.
 #[utoipa::path(put, path = "/api/v1/runtime/mappings", tag = "signals",
     request_body = MappingView,
     responses((status = 200, description = "Recorded", body = MappingView),
@@ -563,21 +564,49 @@ pub(crate) async fn put_mapping(
     ApiJson(m): ApiJson<MappingView>,
 ) -> ApiResult<Json<MappingView>> {
     who.require(Permission::Admin)?;
+    who.require_environment(&m.environment)?;
     let (kind, name, env, service) = (
         m.kind.as_str(),
         m.name.clone(),
         m.environment.clone(),
         m.service.clone(),
     );
-    state
+    let scope = who.clone();
+    let refused = state
         .writers()
-        .run(move |e| e.map_runtime(kind, &name, &env, service.as_deref()))
+        .run(move |e| {
+            // Moving a name out of an environment needs that environment too.
+            if let Some(now) = mapped_environment(e, kind, &name)?
+                && !scope.may_touch(&now)
+            {
+                return Ok(Some(now));
+            }
+            e.map_runtime(kind, &name, &env, service.as_deref())?;
+            Ok(None)
+        })
         .await?;
+    if let Some(env) = refused {
+        who.require_environment(&env)?;
+    }
     Ok(Json(m))
 }
 
+/// The environment a runtime name is mapped to now, if it is.
+fn mapped_environment(
+    e: &mut vigil_engine::Engine,
+    kind: &str,
+    name: &str,
+) -> Result<Option<String>, vigil_engine::EngineError> {
+    Ok(e.store()
+        .read()?
+        .runtime_mappings()?
+        .into_iter()
+        .find(|m| m.kind == kind && m.name == name)
+        .map(|m| m.environment))
+}
+
 /// Removes the mapping of a hostname, namespace or app label value. Alerts already tied
-/// by it keep what they were tied to. Admin.
+/// by it keep what they were tied to. Admin, for the environment it maps to.
 #[utoipa::path(delete, path = "/api/v1/runtime/mappings/{kind}/{name}", tag = "signals",
     params(("kind" = MappingKind, Path, description = "What the name is"),
         ("name" = Name, Path, description = "The hostname, namespace or label value")),
@@ -590,10 +619,22 @@ pub(crate) async fn delete_mapping(
     ApiPath((kind, name)): ApiPath<(MappingKind, String)>,
 ) -> ApiResult<StatusCode> {
     who.require(Permission::Admin)?;
-    state
+    let scope = who.clone();
+    let refused = state
         .writers()
-        .run(move |e| e.unmap_runtime(kind.as_str(), &name))
+        .run(move |e| {
+            if let Some(now) = mapped_environment(e, kind.as_str(), &name)?
+                && !scope.may_touch(&now)
+            {
+                return Ok(Some(now));
+            }
+            e.unmap_runtime(kind.as_str(), &name)?;
+            Ok(None)
+        })
         .await?;
+    if let Some(env) = refused {
+        who.require_environment(&env)?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
