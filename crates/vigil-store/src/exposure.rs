@@ -103,9 +103,10 @@ impl Tx<'_> {
         };
         if deployed_only {
             // Of a few services, checked on each of their findings: as an `IN` list, SQLite
-            // walks every deployed release's findings to keep the services' few. Else a
-            // list, which SQLite probes with an advisory's index or checks each of all
-            // findings against (4 times faster than a probe each, 20 than none).
+            // walked every deployed release's findings to keep the services' few (31 ms
+            // for one service's page, 2.4 ms so). Else a list, which SQLite probes with an
+            // advisory's index, or checks each finding against: reading all findings at
+            // full scale took 0.16 s with it, 3.0 s without.
             conditions.push(if services.is_some() {
                 "EXISTS (SELECT 1 FROM deployments dd WHERE dd.release_id = f.release_id)"
             } else {

@@ -571,38 +571,47 @@ pub(crate) async fn put_mapping(
         m.environment.clone(),
         m.service.clone(),
     );
+    change_mapping(&state, &who, kind, name.clone(), move |e| {
+        e.map_runtime(kind, &name, &env, service.as_deref())
+    })
+    .await?;
+    Ok(Json(m))
+}
+
+/// Makes `change` to the mapping of `name` unless it maps now to an environment `who`
+/// may not touch (moving or removing it needs that environment too): then 403, and
+/// nothing changes. Checked in the same write as the change.
+async fn change_mapping(
+    state: &AppState,
+    who: &crate::auth::Principal,
+    kind: &'static str,
+    name: String,
+    change: impl FnOnce(&mut vigil_engine::Engine) -> vigil_engine::Result<()> + Send + 'static,
+) -> ApiResult<()> {
     let scope = who.clone();
     let refused = state
         .writers()
         .run(move |e| {
-            // Moving a name out of an environment needs that environment too.
-            if let Some(now) = mapped_environment(e, kind, &name)?
+            let now = e
+                .store()
+                .read()?
+                .runtime_mappings()?
+                .into_iter()
+                .find(|m| m.kind == kind && m.name == name)
+                .map(|m| m.environment);
+            if let Some(now) = now
                 && !scope.may_touch(&now)
             {
                 return Ok(Some(now));
             }
-            e.map_runtime(kind, &name, &env, service.as_deref())?;
+            change(e)?;
             Ok(None)
         })
         .await?;
-    if let Some(env) = refused {
-        who.require_environment(&env)?;
+    match refused {
+        Some(env) => who.require_environment(&env),
+        None => Ok(()),
     }
-    Ok(Json(m))
-}
-
-/// The environment a runtime name is mapped to now, if it is.
-fn mapped_environment(
-    e: &mut vigil_engine::Engine,
-    kind: &str,
-    name: &str,
-) -> Result<Option<String>, vigil_engine::EngineError> {
-    Ok(e.store()
-        .read()?
-        .runtime_mappings()?
-        .into_iter()
-        .find(|m| m.kind == kind && m.name == name)
-        .map(|m| m.environment))
 }
 
 /// Removes the mapping of a hostname, namespace or app label value. Alerts already tied
@@ -619,22 +628,11 @@ pub(crate) async fn delete_mapping(
     ApiPath((kind, name)): ApiPath<(MappingKind, String)>,
 ) -> ApiResult<StatusCode> {
     who.require(Permission::Admin)?;
-    let scope = who.clone();
-    let refused = state
-        .writers()
-        .run(move |e| {
-            if let Some(now) = mapped_environment(e, kind.as_str(), &name)?
-                && !scope.may_touch(&now)
-            {
-                return Ok(Some(now));
-            }
-            e.unmap_runtime(kind.as_str(), &name)?;
-            Ok(None)
-        })
-        .await?;
-    if let Some(env) = refused {
-        who.require_environment(&env)?;
-    }
+    let kind = kind.as_str();
+    change_mapping(&state, &who, kind, name.clone(), move |e| {
+        e.unmap_runtime(kind, &name)
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
